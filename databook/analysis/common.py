@@ -1,0 +1,83 @@
+"""Helpers shared by the analyses: picking values and writing chart rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from databook.model import Dataset, Provenance, credit_text
+
+
+@dataclass(frozen=True)
+class Area:
+    """The book's municipality and the prefecture it is ranked in."""
+
+    code: str
+    name: str
+    prefecture: str
+
+    @property
+    def prefecture_code(self) -> str:
+        return self.code[:2]
+
+
+def indicator_rows(dataset: Dataset, indicator: str, area_code: str) -> pd.DataFrame:
+    """Return one area's rows of an indicator, indexed by period."""
+    frame = dataset.frame
+    rows = frame[(frame["indicator"] == indicator) & (frame["area_code"] == area_code)]
+    return rows.set_index("period").sort_index()
+
+
+def prefecture_values(
+    dataset: Dataset, indicator: str, period: str, prefecture_code: str
+) -> pd.Series:
+    """Return an indicator's values for every municipality of a prefecture."""
+    frame = dataset.frame
+    rows = frame[
+        (frame["indicator"] == indicator)
+        & (frame["period"] == period)
+        & frame["area_code"].str.startswith(prefecture_code)
+    ]
+    return rows.set_index("area_code")["value"]
+
+
+def area_names(dataset: Dataset, prefecture_code: str) -> dict[str, str]:
+    frame = dataset.frame
+    rows = frame[frame["area_code"].str.startswith(prefecture_code)]
+    return dict(zip(rows["area_code"], rows["area_name"], strict=True))
+
+
+def credits(sources: list[Provenance] | tuple[Provenance, ...]) -> str:
+    """Return one 出典 text for several sources."""
+    return credit_text(sources)
+
+
+def chart_row(
+    *,
+    x: str,
+    series: str,
+    value: float,
+    indicator: str,
+    indicator_name: str,
+    area_code: str,
+    area_name: str,
+    period: str,
+    unit: str,
+    status: str,
+    source: str,
+) -> dict:
+    """Return one drawn value with the tidy columns behind it."""
+    return {
+        "x": x,
+        "series": series,
+        "value": value,
+        "indicator": indicator,
+        "indicator_name": indicator_name,
+        "area_code": area_code,
+        "area_name": area_name,
+        "period": period,
+        "unit": unit,
+        "status": status,
+        "source": source,
+    }

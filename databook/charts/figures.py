@@ -1,0 +1,177 @@
+"""Plotly figures from chart specifications, in one theme for screen and print.
+
+Series colours are one blue hue at stepped lightness (CIE L* at least 15 apart),
+so that series stay apart in greyscale print; line charts add markers and
+dash styles on top of colour.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from databook.model import ChartSpec
+
+FONT_FAMILY = "BIZ UDPGothic, Noto Sans CJK JP, sans-serif"
+SERIES_COLOURS = ("#08306B", "#6BAED6", "#2171B5", "#C6DBEF")
+BAR_COLOUR = "#6BAED6"
+HIGHLIGHT_COLOUR = "#08306B"
+MARKERS = ("circle", "square", "diamond", "triangle-up")
+DASHES = ("solid", "dash", "dot", "dashdot")
+
+# Print size in CSS pixels (96 per inch): 170 mm wide fills an A4 text block.
+PRINT_WIDTH = 640
+PRINT_HEIGHT = 340
+RANKING_ROW_HEIGHT = 17
+
+
+def build_figure(spec: ChartSpec, *, for_print: bool = False) -> go.Figure:
+    """Draw a chart specification as a plotly figure."""
+    builders = {
+        "line": _line,
+        "bar": _bar,
+        "grouped_bar": _grouped_bar,
+        "stacked_bar": _stacked_bar,
+        "ranking_bar": _ranking_bar,
+    }
+    figure = builders[spec.kind](spec)
+    _apply_theme(figure, spec, for_print=for_print)
+    return figure
+
+
+def print_size(spec: ChartSpec) -> tuple[int, int]:
+    """Return the print size in CSS pixels; a ranking gets a row per category."""
+    if spec.kind == "ranking_bar":
+        return PRINT_WIDTH, 90 + RANKING_ROW_HEIGHT * spec.data["x"].nunique()
+    return PRINT_WIDTH, PRINT_HEIGHT
+
+
+def _series(spec: ChartSpec):
+    for index, (name, rows) in enumerate(spec.data.groupby("series", sort=False)):
+        yield index, name, rows
+
+
+def _hover(spec: ChartSpec) -> str:
+    unit = spec.data["unit"].iloc[0] if not spec.data.empty else ""
+    digits = ".1f" if unit == "%" else ",.0f"
+    return f"%{{x}}<br>%{{fullData.name}}: %{{y:{digits}}}{unit}<extra></extra>"
+
+
+def _line(spec: ChartSpec) -> go.Figure:
+    figure = go.Figure()
+    for index, name, rows in _series(spec):
+        figure.add_trace(
+            go.Scatter(
+                x=rows["x"],
+                y=rows["value"],
+                name=name,
+                mode="lines+markers",
+                line={
+                    "color": SERIES_COLOURS[index % len(SERIES_COLOURS)],
+                    "dash": DASHES[index % len(DASHES)],
+                    "width": 2.5,
+                },
+                marker={"symbol": MARKERS[index % len(MARKERS)], "size": 8},
+                hovertemplate=_hover(spec),
+            )
+        )
+    return figure
+
+
+def _bar(spec: ChartSpec) -> go.Figure:
+    colours = [
+        HIGHLIGHT_COLOUR if x == spec.highlight else BAR_COLOUR for x in spec.data["x"]
+    ]
+    figure = go.Figure(
+        go.Bar(
+            x=spec.data["x"],
+            y=spec.data["value"],
+            name=spec.data["series"].iloc[0],
+            marker={"color": colours},
+            hovertemplate=_hover(spec),
+        )
+    )
+    figure.update_layout(showlegend=False)
+    return figure
+
+
+def _ranking_bar(spec: ChartSpec) -> go.Figure:
+    """Draw categories as horizontal bars, first row at the top."""
+    colours = [
+        HIGHLIGHT_COLOUR if x == spec.highlight else BAR_COLOUR for x in spec.data["x"]
+    ]
+    unit = spec.data["unit"].iloc[0]
+    digits = ".1f" if unit == "%" else ",.0f"
+    figure = go.Figure(
+        go.Bar(
+            x=spec.data["value"],
+            y=spec.data["x"],
+            orientation="h",
+            name=spec.data["series"].iloc[0],
+            marker={"color": colours},
+            hovertemplate=f"%{{y}}: %{{x:{digits}}}{unit}<extra></extra>",
+        )
+    )
+    figure.update_layout(showlegend=False)
+    return figure
+
+
+def _grouped_bar(spec: ChartSpec) -> go.Figure:
+    figure = go.Figure()
+    for index, name, rows in _series(spec):
+        figure.add_trace(
+            go.Bar(
+                x=rows["x"],
+                y=rows["value"],
+                name=name,
+                marker={
+                    "color": SERIES_COLOURS[index % len(SERIES_COLOURS)],
+                    "line": {"color": "#08306B", "width": 1},
+                },
+                hovertemplate=_hover(spec),
+            )
+        )
+    figure.update_layout(barmode="group")
+    return figure
+
+
+def _stacked_bar(spec: ChartSpec) -> go.Figure:
+    figure = _grouped_bar(spec)
+    figure.update_layout(barmode="stack")
+    return figure
+
+
+def _apply_theme(figure: go.Figure, spec: ChartSpec, *, for_print: bool) -> None:
+    figure.update_layout(
+        font={"family": FONT_FAMILY, "size": 13 if for_print else 14, "color": "#222"},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        margin={"l": 70, "r": 20, "t": 20, "b": 60},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        hoverlabel={"font": {"family": FONT_FAMILY}},
+        separators=".,",
+    )
+    category_axis = {
+        "title_text": spec.x_title or None,
+        "showline": True,
+        "linecolor": "#444",
+        "ticks": "outside",
+        "type": "category",
+    }
+    value_axis = {
+        "title_text": spec.y_title,
+        "gridcolor": "#ddd",
+        "zeroline": True,
+        "zerolinecolor": "#444",
+        "tickformat": ",",
+        "rangemode": "tozero",
+    }
+    if spec.kind == "ranking_bar":
+        figure.update_yaxes(**category_axis, autorange="reversed")
+        figure.update_xaxes(**value_axis, side="top")
+        figure.update_layout(margin={"l": 90, "t": 50, "b": 20})
+    else:
+        figure.update_xaxes(**category_axis)
+        figure.update_yaxes(**value_axis)
+    if for_print:
+        width, height = print_size(spec)
+        figure.update_layout(width=width, height=height)

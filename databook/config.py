@@ -1,0 +1,304 @@
+"""The databook.yml schema, and errors that name the setting and its line."""
+
+from __future__ import annotations
+
+import difflib
+import glob
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from databook.errors import ConfigError
+
+CONFIG_NAME = "databook.yml"
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class MunicipalitiesDataset(Settings):
+    """The municipality master list (localgovjp-utf8.csv)."""
+
+    kind: Literal["municipalities"]
+    file: str
+    """Path of the master list, relative to the project folder."""
+
+
+class SsdseDataset(Settings):
+    """SSDSE-A editions of 独立行政法人統計センター, one CSV per edition."""
+
+    kind: Literal["ssdse-a"]
+    files: list[str] = Field(min_length=1)
+    """Paths or glob patterns (data/raw/ssdse/SSDSE-A-*.csv), relative to the project."""
+    items: list[str] | None = None
+    """Item codes to read (A1101...); all items when left out."""
+
+
+DatasetSettings = Annotated[
+    MunicipalitiesDataset | SsdseDataset, Field(discriminator="kind")
+]
+
+ANALYSES = ("population", "population_change")
+
+
+class Chapter(Settings):
+    """One chapter of the book: its text and the analysis it presents."""
+
+    file: str
+    """Chapter text (.qmd), relative to the project folder."""
+    analysis: Literal["population", "population_change"]
+    """Analysis whose figures, tables and charts the text may use."""
+
+
+class Output(Settings):
+    """What `databook build` writes."""
+
+    pdf: bool = True
+    """Write build/databook.pdf."""
+    site: bool = True
+    """Write the static site to build/site/."""
+
+
+class Config(Settings):
+    """A data book edition: whose book it is, what it reads, what it says."""
+
+    municipality: str
+    """Area code of the book's municipality: 5 digits, or 6 with the check digit."""
+    edition: int = Field(ge=2000, le=2100)
+    """Edition year printed on the cover."""
+    title: str | None = None
+    """Book title; defaults to 「<市町村名> 地域経済データブック」."""
+    publisher: str | None = None
+    """Publisher printed on the cover and in the PDF metadata."""
+    datasets: dict[str, DatasetSettings]
+    chapters: list[Chapter] = Field(min_length=1)
+    output: Output = Output()
+
+    root: Path = Field(default=Path("."), exclude=True)
+    """Project folder that relative paths start from (not a setting)."""
+
+    @field_validator("municipality", mode="before")
+    @classmethod
+    def _code_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) else value
+
+    def dataset_of_kind(self, kind: str) -> tuple[str, DatasetSettings] | None:
+        for name, dataset in self.datasets.items():
+            if dataset.kind == kind:
+                return name, dataset
+        return None
+
+    def path(self, relative: str) -> Path:
+        return self.root / relative
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate databook.yml; raise one ConfigError for the first problem."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(
+            "設定ファイルが見つかりません。",
+            file=path,
+            hint="プロジェクトのフォルダで実行するか、--project でフォルダを指定してください。",
+        ) from None
+    except UnicodeDecodeError:
+        raise ConfigError(
+            "設定ファイルが UTF-8 ではありません。",
+            file=path,
+            hint="UTF-8 で保存し直してください。",
+        ) from None
+
+    try:
+        document = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        place = f"{mark.line + 1}行目" if mark else None
+        raise ConfigError(
+            f"YAML として読めません（{getattr(error, 'problem', error)}）。",
+            file=path,
+            place=place,
+            hint="インデント（字下げ）と「:」の後の空白を確認してください。",
+        ) from None
+
+    if not isinstance(data, dict):
+        raise ConfigError(
+            "設定ファイルの中身が「設定名: 値」の形になっていません。",
+            file=path,
+            hint="サンプルの databook.yml を写して書き直してください。",
+        )
+
+    try:
+        config = Config.model_validate({**data, "root": path.parent})
+    except ValidationError as error:
+        raise _config_error(error, path, document, data) from None
+
+    _check_files(config, path, document)
+    return config
+
+
+def _config_error(
+    error: ValidationError, path: Path, document: Any, data: Any
+) -> ConfigError:
+    first = error.errors()[0]
+    loc = tuple(part for part in first["loc"] if not _is_union_tag(part))
+    setting = ".".join(str(part) for part in loc) or "(全体)"
+    place = _place(document, loc, setting)
+    kind = first["type"]
+
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(loc[:-1], data)
+        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+        suggestion = f"もしかして {close[0]}？ " if close else ""
+        return ConfigError(
+            f"設定 {setting} はありません（不明な設定です）。",
+            file=path,
+            place=place,
+            hint=f"{suggestion}ここで使える設定: {', '.join(allowed)}。",
+        )
+    if kind == "missing":
+        return ConfigError(
+            f"必須の設定 {setting} がありません。",
+            file=path,
+            place=place,
+            hint=f"{setting} を書き足してください（README の設定の説明を参照）。",
+        )
+    if kind == "union_tag_invalid":
+        return ConfigError(
+            f"設定 {setting}.kind の値 {first['input'].get('kind')!r} は使えません。",
+            file=path,
+            place=_place(document, (*loc, "kind"), setting),
+            hint=f"kind には {first['ctx']['expected_tags']} のいずれかを書いてください。",
+        )
+    if kind == "union_tag_not_found":
+        return ConfigError(
+            f"設定 {setting} に kind がありません。",
+            file=path,
+            place=place,
+            hint="データの種類を kind: ssdse-a のように書いてください。",
+        )
+    return ConfigError(
+        f"設定 {setting} の値 {first.get('input')!r} が正しくありません"
+        f"（{_describe(first)}）。",
+        file=path,
+        place=place,
+        hint="README の設定の説明とサンプルの databook.yml を確認してください。",
+    )
+
+
+def _describe(error: dict) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx", {})
+    descriptions = {
+        "int_type": "整数を指定してください",
+        "int_parsing": "整数を指定してください",
+        "int_from_float": "整数を指定してください",
+        "string_type": "文字列を指定してください",
+        "bool_type": "true か false を指定してください",
+        "bool_parsing": "true か false を指定してください",
+        "list_type": "リスト（- で始まる行）を指定してください",
+        "dict_type": "「名前: 値」の組を指定してください",
+        "model_type": "「名前: 値」の組を指定してください",
+        "too_short": "空にはできません",
+        "greater_than_equal": f"{ctx.get('ge')} 以上を指定してください",
+        "less_than_equal": f"{ctx.get('le')} 以下を指定してください",
+        "literal_error": f"次のいずれかを指定してください: {ctx.get('expected')}",
+    }
+    return descriptions.get(kind, error["msg"])
+
+
+def _is_union_tag(part: Any) -> bool:
+    return isinstance(part, str) and part in DATASET_MODELS
+
+
+DATASET_MODELS: dict[str, type[Settings]] = {
+    "municipalities": MunicipalitiesDataset,
+    "ssdse-a": SsdseDataset,
+}
+
+
+def _allowed_keys(loc: tuple, data: Any) -> list[str]:
+    """Return the setting names allowed at `loc` (the parent of an unknown key)."""
+    model: Any = Config
+    node = data
+    for part in loc:
+        node = node.get(part) if isinstance(node, dict) else None
+        if model is Config and part == "datasets":
+            model = "dataset map"
+        elif model == "dataset map":
+            kind = node.get("kind") if isinstance(node, dict) else None
+            model = DATASET_MODELS.get(kind, SsdseDataset)
+        elif model is Config and part == "chapters":
+            model = "chapter list"
+        elif model == "chapter list":
+            model = Chapter
+        elif model is Config and part == "output":
+            model = Output
+    fields = getattr(model, "model_fields", {})
+    return [name for name in fields if name != "root"]
+
+
+def _place(document: Any, loc: tuple, setting: str) -> str:
+    line = _line_of(document, loc)
+    return f"{line}行目（設定 {setting}）" if line else f"設定 {setting}"
+
+
+def _line_of(node: Any, loc: tuple) -> int | None:
+    """Return the 1-based line of the YAML node at `loc`, or of its nearest parent."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        child = None
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if key.value == str(part):
+                    child = value
+                    line = key.start_mark.line + 1
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part < len(node.value):
+                child = node.value[part]
+                line = child.start_mark.line + 1
+        if child is None:
+            return line
+        node = child
+    return line
+
+
+def _check_files(config: Config, path: Path, document: Any) -> None:
+    for name, dataset in config.datasets.items():
+        if isinstance(dataset, SsdseDataset):
+            for index, pattern in enumerate(dataset.files):
+                if not expand(config, pattern):
+                    _missing_file(
+                        pattern, ("datasets", name, "files", index), path, document
+                    )
+        else:
+            if not config.path(dataset.file).is_file():
+                _missing_file(dataset.file, ("datasets", name, "file"), path, document)
+
+    for index, chapter in enumerate(config.chapters):
+        if not config.path(chapter.file).is_file():
+            _missing_file(chapter.file, ("chapters", index, "file"), path, document)
+
+
+def _missing_file(relative: str, loc: tuple, path: Path, document: Any) -> None:
+    setting = ".".join(str(part) for part in loc)
+    raise ConfigError(
+        f"設定 {setting} のファイル {relative} が見つかりません。",
+        file=path,
+        place=_place(document, loc, setting),
+        hint="ファイルをその場所に置くか、パスを直してください"
+        "（パスは databook.yml のあるフォルダからの相対パスです）。",
+    )
+
+
+def expand(config: Config, pattern: str) -> list[Path]:
+    """Return the files a path or glob pattern names, sorted."""
+    if glob.has_magic(pattern):
+        return sorted(p for p in config.root.glob(pattern) if p.is_file())
+    path = config.path(pattern)
+    return [path] if path.is_file() else []

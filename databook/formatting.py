@@ -1,0 +1,75 @@
+"""Numbers, periods and ranks written the way Japanese statistics print them."""
+
+from __future__ import annotations
+
+import math
+
+from databook.model import Status
+
+# Symbols of the 凡例 in Japanese statistical yearbooks.
+STATUS_SYMBOLS = {
+    Status.NOT_SURVEYED.value: "…",
+    Status.SUPPRESSED.value: "x",
+    Status.NOT_APPLICABLE.value: "-",
+    Status.UNKNOWN.value: "…",
+}
+
+# First year of each era; 2019 is both 平成31年 and 令和元年, written as the new era.
+ERAS = (("令和", 2019), ("平成", 1989), ("昭和", 1926), ("大正", 1912), ("明治", 1868))
+
+
+def is_missing(value: float | int | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def format_number(value: float | None, digits: int = 0, *, status: str = "") -> str:
+    """Format a table cell: thousands separators, △ for negatives, 凡例 symbols."""
+    if is_missing(value):
+        return STATUS_SYMBOLS.get(status, "…")
+    text = f"{abs(value):,.{digits}f}"
+    if float(text.replace(",", "")) == 0:
+        return text
+    return f"△{text}" if value < 0 else text
+
+
+def format_quantity(value: float, unit: str, digits: int = 0) -> str:
+    """Format a figure for running text, e.g. 6,722人 or 43.5%."""
+    return f"{value:,.{digits}f}{unit}"
+
+
+def format_change(value: float, unit: str, digits: int = 0) -> str:
+    """Format a change for running text, e.g. 611人減 or 12人増."""
+    if round(value, digits) == 0:
+        return "増減なし"
+    word = "増" if value > 0 else "減"
+    return f"{abs(value):,.{digits}f}{unit}{word}"
+
+
+def format_rank(position: int, count: int, group: str = "市町村") -> str:
+    """Format a rank with how many were ranked, e.g. 33市町村中1位."""
+    return f"{count}{group}中{position}位"
+
+
+def wareki(year: int) -> str:
+    """Return the Japanese era year, e.g. 令和2年 or 令和元年."""
+    for era, first in ERAS:
+        if year >= first:
+            number = year - first + 1
+            return f"{era}{'元' if number == 1 else number}年"
+    raise ValueError(f"no Japanese era for {year}")
+
+
+def format_period(period: str) -> str:
+    """Format a tidy `period` for running text: 2020年（令和2年）, 2022年度（令和4年度）."""
+    if period.startswith("FY"):
+        year = int(period[2:])
+        return f"{year}年度（{wareki(year)[:-1]}年度）"
+    year = int(period[:4])
+    return f"{year}年（{wareki(year)}）"
+
+
+def format_period_short(period: str) -> str:
+    """Format a tidy `period` for axes and table heads: 2020年, 2022年度."""
+    if period.startswith("FY"):
+        return f"{period[2:]}年度"
+    return f"{period[:4]}年"

@@ -1,0 +1,82 @@
+"""The assembled book that the site and PDF writers publish."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from databook.model import Provenance, credit_text
+from databook.publish.chapters import Chapter
+
+
+@dataclass
+class Book:
+    """One edition of one municipality's data book."""
+
+    title: str
+    municipality: str
+    prefecture: str
+    area_code: str
+    edition: int
+    publisher: str
+    built_on: str
+    """Build date as printed, e.g. 2026年12月4日."""
+    chapters: list[Chapter]
+    sources: list[Provenance]
+    """Every source the book cites, each once."""
+
+    @property
+    def source_files(self) -> list[SourceFile]:
+        """Return the raw files behind the book, each once, with what they gave."""
+        files: dict[str, SourceFile] = {}
+        for source in self.sources:
+            known = files.get(source.file)
+            surveys = (source.survey,) if source.survey else ()
+            references = (source.reference,) if source.reference else ()
+            if known:
+                surveys = tuple(dict.fromkeys(known.surveys + surveys))
+                references = tuple(dict.fromkeys(known.references + references))
+            files[source.file] = SourceFile(
+                file=source.file,
+                source=source.source,
+                table=source.table,
+                surveys=surveys,
+                references=references,
+                licence=source.licence,
+                sha256=source.sha256,
+                url=source.url,
+            )
+        return sorted(files.values(), key=lambda f: f.file)
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A raw file the book read, for the list of sources."""
+
+    file: str
+    source: str
+    table: str
+    surveys: tuple[str, ...]
+    references: tuple[str, ...]
+    """Reference years of the values taken from the file."""
+    licence: str
+    sha256: str
+    url: str
+
+
+def credit_line(sources) -> str:
+    """Return the text after 出典： for a chart or table."""
+    return credit_text(sources)
+
+
+@cache
+def templates() -> Environment:
+    return Environment(
+        loader=PackageLoader("databook", "publish/templates"),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )

@@ -1,0 +1,209 @@
+"""Chapter texts: Markdown with YAML front matter and Quarto-style shortcodes.
+
+`{{< var population.total >}}` inserts a key figure as printed text;
+`{{< chart age_structure >}}` and `{{< table age_structure >}}`, each on a line
+of its own, place a chart or a table with its number, data and 出典 line.
+The same files render through Quarto, which reads the shortcodes the same way.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from markdown_it import MarkdownIt
+
+from databook.errors import ChapterError
+from databook.model import ChartSpec, KeyFigure, Table
+
+SHORTCODE = re.compile(r"\{\{<\s*(\w+)\s+([^\s>]+)\s*>\}\}")
+BLOCK_KINDS = {"chart", "table"}
+
+
+@dataclass(frozen=True)
+class ChartBlock:
+    spec: ChartSpec
+    number: str
+    """Figure number as printed, e.g. 図1-2."""
+
+
+@dataclass(frozen=True)
+class TableBlock:
+    table: Table
+    number: str
+    """Table number as printed, e.g. 表1-1."""
+
+
+@dataclass
+class Chapter:
+    """A chapter ready to publish: HTML text with blocks between its parts."""
+
+    number: int
+    slug: str
+    title: str
+    file: str
+    parts: list[str | ChartBlock | TableBlock] = field(default_factory=list)
+    method_notes: list[str] = field(default_factory=list)
+
+    @property
+    def charts(self) -> list[ChartBlock]:
+        return [p for p in self.parts if isinstance(p, ChartBlock)]
+
+    @property
+    def tables(self) -> list[TableBlock]:
+        return [p for p in self.parts if isinstance(p, TableBlock)]
+
+
+@dataclass(frozen=True)
+class ChapterText:
+    """A chapter file split into front matter and body."""
+
+    file: str
+    title: str
+    body: str
+    body_line: int
+    """Line number of the body's first line in the file, for messages."""
+
+
+def read_chapter(path: Path, *, display_path: str) -> ChapterText:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise ChapterError(
+            "章のファイルが UTF-8 ではありません。",
+            file=display_path,
+            hint="UTF-8 で保存し直してください。",
+        ) from None
+
+    front: dict = {}
+    body, body_line = text, 1
+    if text.startswith("---"):
+        end = text.find("\n---", 3)
+        if end == -1:
+            raise ChapterError(
+                "先頭の「---」で始まる見出し部分が「---」で閉じられていません。",
+                file=display_path,
+                place="1行目",
+                hint="title などを書いた部分の後に「---」だけの行を入れてください。",
+            )
+        try:
+            front = yaml.safe_load(text[3:end]) or {}
+        except yaml.YAMLError as error:
+            raise ChapterError(
+                f"見出し部分を YAML として読めません（{error}）。",
+                file=display_path,
+                hint="「title: 人口」のように書いてください。",
+            ) from None
+        closing = text.index("\n", end + 1) + 1 if "\n" in text[end + 1 :] else len(text)
+        body = text[closing:]
+        body_line = text[:closing].count("\n") + 1
+
+    title = front.get("title") if isinstance(front, dict) else None
+    if not title:
+        raise ChapterError(
+            "章の題名（title）がありません。",
+            file=display_path,
+            place="見出し部分",
+            hint="ファイルの先頭に「---」「title: 人口」「---」の3行を書いてください。",
+        )
+    return ChapterText(display_path, str(title), body, body_line)
+
+
+class ChapterRenderer:
+    """Turns chapter texts into HTML parts, resolving shortcodes against findings."""
+
+    def __init__(
+        self,
+        variables: dict[str, KeyFigure | str],
+        charts: dict[str, ChartSpec],
+        tables: dict[str, Table],
+    ) -> None:
+        self.variables = variables
+        self.charts = charts
+        self.tables = tables
+        self.markdown = MarkdownIt("commonmark", {"html": False, "typographer": False})
+        self.markdown.enable("table")
+
+    def render(
+        self, text: ChapterText, *, number: int, slug: str, notes: list[str]
+    ) -> Chapter:
+        chapter = Chapter(number, slug, text.title, text.file, method_notes=notes)
+        blocks: list[ChartBlock | TableBlock] = []
+        lines = []
+        for offset, line in enumerate(text.body.splitlines()):
+            place = f"{text.body_line + offset}行目"
+            block = self._block(line, place, text.file, number, blocks)
+            if block is not None:
+                blocks.append(block)
+                lines.append(f"\n@@block{len(blocks) - 1}@@\n")
+            else:
+                lines.append(self._substitute(line, place, text.file))
+
+        rendered = self.markdown.render("\n".join(lines))
+        pieces = re.split(r"<p>@@block(\d+)@@</p>\n?", rendered)
+        for index, piece in enumerate(pieces):
+            if index % 2 == 0:
+                if piece.strip():
+                    chapter.parts.append(piece)
+            else:
+                chapter.parts.append(blocks[int(piece)])
+        return chapter
+
+    def _block(self, line, place, file, chapter_number, blocks):
+        stripped = line.strip()
+        match = SHORTCODE.fullmatch(stripped)
+        if not match or match.group(1) not in BLOCK_KINDS:
+            return None
+        kind, name = match.groups()
+        count = sum(1 for b in blocks if (kind == "chart") == isinstance(b, ChartBlock))
+        if kind == "chart":
+            spec = self._lookup(self.charts, name, "グラフ", "chart", place, file)
+            return ChartBlock(spec, f"図{chapter_number}-{count + 1}")
+        table = self._lookup(self.tables, name, "表", "table", place, file)
+        return TableBlock(table, f"表{chapter_number}-{count + 1}")
+
+    def _substitute(self, line: str, place: str, file: str) -> str:
+        def replace(match: re.Match) -> str:
+            kind, name = match.groups()
+            if kind in BLOCK_KINDS:
+                raise ChapterError(
+                    f"{{{{< {kind} {name} >}}}} は行の中に書けません。",
+                    file=file,
+                    place=place,
+                    hint="グラフと表のショートコードは、それだけを1行に書いてください。",
+                )
+            if kind != "var":
+                raise ChapterError(
+                    f"ショートコード {kind} はありません。",
+                    file=file,
+                    place=place,
+                    hint="使えるのは var、chart、table の3つです。",
+                )
+            figure = self._lookup(self.variables, name, "変数", "var", place, file)
+            text = figure.text if isinstance(figure, KeyFigure) else figure
+            return _escape_markdown(text)
+
+        return SHORTCODE.sub(replace, line)
+
+    @staticmethod
+    def _lookup(table: dict, name: str, label: str, kind: str, place: str, file: str):
+        if name in table:
+            return table[name]
+        close = difflib.get_close_matches(name, list(table), n=1)
+        suggestion = f"もしかして {close[0]}？ " if close else ""
+        available = "、".join(sorted(table)) or "（なし）"
+        raise ChapterError(
+            f"{label} {name} はありません（{{{{< {kind} {name} >}}}}）。",
+            file=file,
+            place=place,
+            hint=f"{suggestion}この章で使える{label}: {available}",
+        )
+
+
+def _escape_markdown(text: str) -> str:
+    escaped = html.escape(text, quote=False)
+    return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", escaped)

@@ -1,0 +1,330 @@
+"""SSDSE-A (教育用標準データセット, 市区町村) CSV editions, merged into series.
+
+独立行政法人統計センター publishes one SSDSE-A file a year for all 1,741
+municipalities, drawn from e-Stat's 社会・人口統計体系 市区町村データ. Each file
+is CP932 and starts with three header rows: item codes (A1101...), the
+reference year of each column, and the Japanese item names. Then one row per
+municipality, keyed by `R` + the five-digit area code.
+
+Each edition carries other reference years (the 2022 edition has births of
+2020, the 2026 edition births of 2023), so the loader stacks all editions into
+one series per item and keeps, for each year, the value of the newest edition
+that carries it. Every row cites its edition, so the 出典 line names it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from databook.errors import InputError
+from databook.model import TIDY_COLUMNS, Dataset, PeriodKind, Provenance, Status
+from databook.sources.files import decode, file_sha256, read_bytes
+
+logger = logging.getLogger(__name__)
+
+LICENCE = "政府標準利用規約（第2.0版）準拠（CC BY 4.0 互換）"
+PUBLISHER = "独立行政法人統計センター"
+URL = "https://www.nstac.go.jp/use/literacy/ssdse/"
+
+EDITION_PATTERN = re.compile(r"SSDSE-A-(\d{4})", re.IGNORECASE)
+AREA_PATTERN = re.compile(r"R(\d{5})")
+
+# Placeholder symbols of Japanese official tables and what they mean. No
+# SSDSE-A edition 2018–2026 uses one, but the e-Stat tables they come from do.
+MISSING_SYMBOLS = {
+    "": Status.NOT_SURVEYED,
+    "-": Status.NOT_SURVEYED,
+    "x": Status.SUPPRESSED,
+    "X": Status.SUPPRESSED,
+    "***": Status.SUPPRESSED,
+    "…": Status.NOT_APPLICABLE,
+    "...": Status.NOT_APPLICABLE,
+}
+
+
+@dataclass(frozen=True)
+class Survey:
+    """The primary survey behind a group of SSDSE items."""
+
+    key: str
+    credit: str
+    """Publisher and survey name as printed in the 出典 line."""
+    period_kind: PeriodKind
+    unit: str
+
+
+CENSUS = Survey("census", "総務省「国勢調査」", PeriodKind.CENSUS, "人")
+VITAL = Survey("vital", "厚生労働省「人口動態統計」", PeriodKind.CALENDAR_YEAR, "人")
+MIGRATION = Survey(
+    "migration", "総務省「住民基本台帳人口移動報告」", PeriodKind.CALENDAR_YEAR, "人"
+)
+ECONOMIC_CENSUS_ESTABLISHMENTS = Survey(
+    "economic-census", "総務省・経済産業省「経済センサス」", PeriodKind.CENSUS, "事業所"
+)
+ECONOMIC_CENSUS_EMPLOYEES = Survey(
+    "economic-census", "総務省・経済産業省「経済センサス」", PeriodKind.CENSUS, "人"
+)
+FINANCE = Survey(
+    "finance", "総務省「市町村別決算状況調」", PeriodKind.FISCAL_YEAR, "千円"
+)
+UNKNOWN_SURVEY = Survey("other", "", PeriodKind.YEAR, "")
+
+# Item-code prefixes and their survey; the longest matching prefix wins. The
+# codes are those of 社会・人口統計体系, which SSDSE keeps across editions.
+SURVEY_BY_PREFIX = {
+    "A11": CENSUS,
+    "A12": CENSUS,
+    "A13": CENSUS,
+    "A14": CENSUS,
+    "A4101": VITAL,
+    "A4200": VITAL,
+    "A5101": MIGRATION,
+    "A5102": MIGRATION,
+    "C21": ECONOMIC_CENSUS_ESTABLISHMENTS,
+    "C22": ECONOMIC_CENSUS_EMPLOYEES,
+    "D32": FINANCE,
+}
+
+
+def survey_of(item: str) -> Survey:
+    """Return the primary survey of an SSDSE item code."""
+    for length in range(len(item), 0, -1):
+        survey = SURVEY_BY_PREFIX.get(item[:length])
+        if survey:
+            return survey
+    return UNKNOWN_SURVEY
+
+
+def format_period(year: str, kind: PeriodKind) -> str:
+    return f"FY{year}" if kind is PeriodKind.FISCAL_YEAR else year
+
+
+@dataclass
+class Edition:
+    """One SSDSE-A file, parsed into wide form."""
+
+    edition: int
+    file: str
+    sha256: str
+    items: list[str]
+    years: dict[str, str]
+    names: dict[str, str]
+    values: pd.DataFrame
+    """Cell texts, one row per municipality, columns area_code, area_name, items."""
+
+
+def read_edition(path: Path, *, display_path: str) -> Edition:
+    """Parse one SSDSE-A file, checking its layout row by row."""
+    data = read_bytes(path, display_path=display_path)
+    text, _ = decode(data, encodings=("cp932", "utf-8-sig"), display_path=display_path)
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    if len(rows) < 4:
+        raise InputError(
+            f"行が {len(rows)} 行しかありません（見出し3行とデータが必要です）。",
+            file=display_path,
+            hint="統計センターの SSDSE-A の CSV をそのまま置いてください。",
+        )
+
+    codes, years, names = rows[0], rows[1], rows[2]
+    edition = _edition_number(path, codes[0], display_path)
+    if not names or names[0] != "地域コード":
+        raise InputError(
+            f"3行目の先頭が「地域コード」ではありません（{names[:1]}）。",
+            file=display_path,
+            place="3行目",
+            hint="SSDSE-A の CSV は1行目に項目コード、2行目に年度、"
+            "3行目に項目名が並びます。ファイルを置き直してください。",
+        )
+
+    width = len(codes)
+    items = [c.strip() for c in codes[3:] if c.strip()]
+    for line_number, row in enumerate(rows[1:], start=2):
+        if len(row) != width:
+            raise InputError(
+                f"列の数が {len(row)} で、見出しの {width} と合いません。",
+                file=display_path,
+                place=f"{line_number}行目",
+                hint="ファイルが途中で切れているか、壊れています。"
+                "配布元から取り直して置き直してください。",
+            )
+
+    records = []
+    for line_number, row in enumerate(rows[3:], start=4):
+        match = AREA_PATTERN.fullmatch(row[0].strip())
+        if not match:
+            raise InputError(
+                f"地域コード {row[0]!r} が R と5桁の数字ではありません。",
+                file=display_path,
+                place=f"{line_number}行目、A列",
+                hint="ファイルが壊れていないか確認し、配布元のファイルを置き直してください。",
+            )
+        records.append([match.group(1), row[2].strip(), *row[3 : 3 + len(items)]])
+
+    values = pd.DataFrame(records, columns=["area_code", "area_name", *items])
+    return Edition(
+        edition=edition,
+        file=display_path,
+        sha256=file_sha256(path),
+        items=items,
+        years={c: years[i + 3].strip() for i, c in enumerate(items)},
+        names={c: names[i + 3].strip() for i, c in enumerate(items)},
+        values=values,
+    )
+
+
+def _edition_number(path: Path, first_cell: str, display_path: str) -> int:
+    for text in (path.name, first_cell):
+        match = EDITION_PATTERN.search(text)
+        if match:
+            return int(match.group(1))
+    raise InputError(
+        "SSDSE-A の版（年）が分かりません。",
+        file=display_path,
+        hint="ファイル名を配布時の名前（例: SSDSE-A-2025.csv）にしてください。",
+    )
+
+
+def _tidy_edition(edition: Edition, items: set[str] | None) -> tuple[pd.DataFrame, dict]:
+    wanted = [c for c in edition.items if items is None or c in items]
+    long = edition.values.melt(
+        id_vars=["area_code", "area_name"],
+        value_vars=wanted,
+        var_name="indicator",
+        value_name="cell",
+    )
+    cells = long["cell"].str.strip()
+    long["value"] = pd.to_numeric(cells, errors="coerce").astype("float64")
+    long["status"] = cells.map(MISSING_SYMBOLS).fillna("")
+
+    bad = long["value"].isna() & ~cells.isin(list(MISSING_SYMBOLS))
+    if bad.any():
+        first = long[bad].iloc[0]
+        row_number = 4 + int(
+            edition.values.index[edition.values["area_code"] == first["area_code"]][0]
+        )
+        column_number = 4 + edition.items.index(first["indicator"])
+        raise InputError(
+            f"数値ではない値 {first['cell']!r} があります"
+            f"（{first['area_name']}、項目 {first['indicator']}）。",
+            file=edition.file,
+            place=f"{row_number}行目、{_column_letter(column_number)}列",
+            hint="配布元のファイルを置き直してください。"
+            "手で直す場合は数値か「-」を入れてください。",
+        )
+
+    provenance: dict[str, Provenance] = {}
+    surveys = {item: survey_of(item) for item in wanted}
+    for survey in set(surveys.values()):
+        source_id = f"ssdse-a-{edition.edition}/{survey.key}"
+        years = sorted(
+            {edition.years[i] for i in wanted if surveys[i] is survey and edition.years[i]}
+        )
+        provenance[source_id] = Provenance(
+            id=source_id,
+            source=f"{PUBLISHER}「SSDSE-A-{edition.edition}」",
+            survey=survey.credit or None,
+            table=f"教育用標準データセット SSDSE-A-{edition.edition}（市区町村）",
+            file=edition.file,
+            sha256=edition.sha256,
+            licence=LICENCE,
+            reference="、".join(years),
+            url=URL,
+            series=f"{PUBLISHER}「SSDSE-A」",
+            edition=str(edition.edition),
+        )
+
+    item_column = long["indicator"]
+    long["period_kind"] = item_column.map(
+        {i: surveys[i].period_kind.value for i in wanted}
+    )
+    long["period"] = item_column.map(
+        {i: format_period(edition.years[i], surveys[i].period_kind) for i in wanted}
+    )
+    long["unit"] = item_column.map({i: surveys[i].unit for i in wanted})
+    long["source_id"] = item_column.map(
+        {i: f"ssdse-a-{edition.edition}/{surveys[i].key}" for i in wanted}
+    )
+    long["edition"] = edition.edition
+    return long, provenance
+
+
+def _column_letter(number: int) -> str:
+    letters = ""
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def load_ssdse(
+    paths: list[Path],
+    *,
+    items: list[str] | None = None,
+    project_root: Path | None = None,
+) -> Dataset:
+    """Load SSDSE-A editions and merge them into one series per item.
+
+    For an item, area and period present in several editions, the newest
+    edition's value is kept and cited. Items absent from an edition are simply
+    not in it; no value is interpolated or carried over.
+    """
+    wanted = set(items) if items else None
+    frames = []
+    provenance: dict[str, Provenance] = {}
+    labels: dict[str, str] = {}
+
+    for path in sorted(paths):
+        shown = _display(path, project_root)
+        edition = read_edition(path, display_path=shown)
+        frame, sources = _tidy_edition(edition, wanted)
+        frames.append(frame)
+        provenance.update(sources)
+        for item in edition.items:
+            if wanted is None or item in wanted:
+                labels[item] = edition.names[item]
+        logger.info(
+            "読み込み: %s（SSDSE-A-%d、%d 団体、%d 項目）",
+            shown,
+            edition.edition,
+            len(edition.values),
+            len(frame["indicator"].unique()),
+        )
+
+    if wanted:
+        missing = sorted(wanted - set(labels))
+        if missing:
+            raise InputError(
+                f"項目 {', '.join(missing)} がどの SSDSE-A ファイルにもありません。",
+                place="設定 datasets の items",
+                hint="項目コードを SSDSE-A の1行目の表記に合わせてください。",
+            )
+
+    stacked = pd.concat(frames, ignore_index=True)
+    stacked = stacked.sort_values("edition", kind="stable")
+    merged = stacked.drop_duplicates(
+        subset=["indicator", "area_code", "period"], keep="last"
+    )
+    superseded = len(stacked) - len(merged)
+    if superseded:
+        logger.debug("SSDSE-A: 新しい版で置き換えた値 %d 件", superseded)
+
+    merged = merged.sort_values(["indicator", "area_code", "period"])[TIDY_COLUMNS]
+    used = set(merged["source_id"])
+    provenance = {k: v for k, v in provenance.items() if k in used}
+    return Dataset(merged.reset_index(drop=True), provenance, labels)
+
+
+def _display(path: Path, root: Path | None) -> str:
+    if root is not None:
+        try:
+            return str(path.resolve().relative_to(root.resolve()))
+        except ValueError:
+            pass
+    return str(path)
