@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 import typer
 from rich.console import Console
@@ -13,7 +13,10 @@ from rich.console import Console
 from databook.errors import DatabookError
 
 app = typer.Typer(
-    help="市町村の地域経済データブック（PDF 冊子と Web サイト）を統計データから作ります。",
+    help=(
+        "市町村の地域経済データブック（PDF 冊子と Web サイト）を"
+        "統計データから作ります。"
+    ),
     add_completion=False,
     no_args_is_help=True,
     rich_markup_mode=None,
@@ -26,25 +29,35 @@ ProjectOption = Annotated[
     typer.Option(
         "--project",
         "-p",
-        help="プロジェクトのフォルダ（databook.yml のある場所）。省略時は現在のフォルダ。",
+        help=(
+            "プロジェクトのフォルダ（databook.yml のある場所）。"
+            "省略時は現在のフォルダ。"
+        ),
         file_okay=False,
     ),
 ]
 VerboseOption = Annotated[
-    bool, typer.Option("--verbose", "-v", help="詳しい経過（デバッグ情報）も表示します。")
+    bool,
+    typer.Option("--verbose", "-v", help="詳しい経過（デバッグ情報）も表示します。"),
 ]
 QuietOption = Annotated[
     bool, typer.Option("--quiet", "-q", help="エラーと警告だけを表示します。")
 ]
 DebugOption = Annotated[
-    bool, typer.Option("--debug", help="エラーのときに Python のトレースバックも表示します。")
+    bool,
+    typer.Option(
+        "--debug", help="エラーのときに Python のトレースバックも表示します。"
+    ),
 ]
 
 
 class _LogFormatter(logging.Formatter):
     """Plain lines; warnings and errors get a Japanese prefix."""
 
-    PREFIXES = {logging.WARNING: "警告: ", logging.ERROR: "エラー: "}
+    PREFIXES: ClassVar[dict[int, str]] = {
+        logging.WARNING: "警告: ",
+        logging.ERROR: "エラー: ",
+    }
 
     def format(self, record: logging.LogRecord) -> str:
         return self.PREFIXES.get(record.levelno, "") + super().format(record)
@@ -67,7 +80,7 @@ def _fail(error: DatabookError, *, debug: bool) -> None:
     console.print(f"[bold red]エラー:[/] {location}", highlight=False, markup=True)
     console.print(f"  {error.message}", highlight=False, markup=False)
     if error.hint:
-        console.print(f"[bold]対処:[/] ", end="", highlight=False, markup=True)
+        console.print("[bold]対処:[/] ", end="", highlight=False, markup=True)
         console.print(error.hint, highlight=False, markup=False)
     raise typer.Exit(error.exit_code)
 
@@ -93,7 +106,9 @@ def build(
 
     if not quiet:
         if result.pdf:
-            console.print(f"PDF: {result.pdf}（{result.pages} ページ）", highlight=False)
+            console.print(
+                f"PDF: {result.pdf}（{result.pages} ページ）", highlight=False
+            )
         if result.site:
             console.print(f"サイト: {result.site / 'index.html'}", highlight=False)
         console.print(f"データ: {result.processed}", highlight=False)

@@ -32,7 +32,7 @@ class SsdseDataset(Settings):
 
     kind: Literal["ssdse-a"]
     files: list[str] = Field(min_length=1)
-    """Paths or glob patterns (data/raw/ssdse/SSDSE-A-*.csv), relative to the project."""
+    """Paths or glob patterns (data/raw/ssdse/SSDSE-A-*.csv) in the project."""
     items: list[str] | None = None
     """Item codes to read (A1101...); all items when left out."""
 
@@ -41,7 +41,10 @@ DatasetSettings = Annotated[
     MunicipalitiesDataset | SsdseDataset, Field(discriminator="kind")
 ]
 
-ANALYSES = ("population", "population_change")
+DATASET_MODELS: dict[str, type[Settings]] = {
+    "municipalities": MunicipalitiesDataset,
+    "ssdse-a": SsdseDataset,
+}
 
 
 class Chapter(Settings):
@@ -97,13 +100,15 @@ class Config(Settings):
 
 def load_config(path: Path) -> Config:
     """Read and validate databook.yml; raise one ConfigError for the first problem."""
+    path = _shown_path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ConfigError(
             "設定ファイルが見つかりません。",
             file=path,
-            hint="プロジェクトのフォルダで実行するか、--project でフォルダを指定してください。",
+            hint="プロジェクトのフォルダで実行するか、"
+            "--project でフォルダを指定してください。",
         ) from None
     except UnicodeDecodeError:
         raise ConfigError(
@@ -133,7 +138,7 @@ def load_config(path: Path) -> Config:
         )
 
     try:
-        config = Config.model_validate({**data, "root": path.parent})
+        config = Config.model_validate({**data, "root": path.parent.resolve()})
     except ValidationError as error:
         raise _config_error(error, path, document, data) from None
 
@@ -141,11 +146,22 @@ def load_config(path: Path) -> Config:
     return config
 
 
+def _shown_path(path: Path) -> Path:
+    """Return `path` relative to the working folder when it is inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
 def _config_error(
     error: ValidationError, path: Path, document: Any, data: Any
 ) -> ConfigError:
-    first = error.errors()[0]
-    loc = tuple(part for part in first["loc"] if not _is_union_tag(part))
+    # An unknown key is usually a misspelt known one, which then also counts as
+    # missing: name the unknown key first, with the spelling it resembles.
+    errors = sorted(error.errors(), key=lambda e: e["type"] != "extra_forbidden")
+    first = errors[0]
+    loc = _strip_union_tag(tuple(first["loc"]))
     setting = ".".join(str(part) for part in loc) or "(全体)"
     place = _place(document, loc, setting)
     kind = first["type"]
@@ -172,7 +188,8 @@ def _config_error(
             f"設定 {setting}.kind の値 {first['input'].get('kind')!r} は使えません。",
             file=path,
             place=_place(document, (*loc, "kind"), setting),
-            hint=f"kind には {first['ctx']['expected_tags']} のいずれかを書いてください。",
+            hint=f"kind には {first['ctx']['expected_tags']} の"
+            "いずれかを書いてください。",
         )
     if kind == "union_tag_not_found":
         return ConfigError(
@@ -211,14 +228,11 @@ def _describe(error: dict) -> str:
     return descriptions.get(kind, error["msg"])
 
 
-def _is_union_tag(part: Any) -> bool:
-    return isinstance(part, str) and part in DATASET_MODELS
-
-
-DATASET_MODELS: dict[str, type[Settings]] = {
-    "municipalities": MunicipalitiesDataset,
-    "ssdse-a": SsdseDataset,
-}
+def _strip_union_tag(loc: tuple) -> tuple:
+    """Drop the kind that pydantic puts after a dataset's name in an error location."""
+    if len(loc) > 2 and loc[0] == "datasets" and loc[2] in DATASET_MODELS:
+        return loc[:2] + loc[3:]
+    return loc
 
 
 def _allowed_keys(loc: tuple, data: Any) -> list[str]:
@@ -258,10 +272,13 @@ def _line_of(node: Any, loc: tuple) -> int | None:
                     child = value
                     line = key.start_mark.line + 1
                     break
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if part < len(node.value):
-                child = node.value[part]
-                line = child.start_mark.line + 1
+        elif (
+            isinstance(node, yaml.SequenceNode)
+            and isinstance(part, int)
+            and part < len(node.value)
+        ):
+            child = node.value[part]
+            line = child.start_mark.line + 1
         if child is None:
             return line
         node = child

@@ -60,7 +60,7 @@ def wareki(year: int) -> str:
 
 
 def format_period(period: str) -> str:
-    """Format a tidy `period` for running text: 2020年（令和2年）, 2022年度（令和4年度）."""
+    """Format a tidy `period` for running text, e.g. 2020年（令和2年）."""
     if period.startswith("FY"):
         year = int(period[2:])
         return f"{year}年度（{wareki(year)[:-1]}年度）"

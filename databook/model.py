@@ -82,7 +82,7 @@ class Provenance:
     url: str = ""
     """Where the file is published (never with an API key in it)."""
     series: str = ""
-    """Product the source is one edition of, e.g. 独立行政法人統計センター「SSDSE-A」."""
+    """Product that the source is an edition of, e.g. SSDSE-A and its publisher."""
     edition: str = ""
     """Edition within `series`, e.g. 2022."""
 

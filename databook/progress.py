@@ -45,7 +45,11 @@ class Progress:
         if not self.enabled:
             yield
             return
-        columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+        columns = (
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+        )
         with RichProgress(*columns, console=self.console, transient=True) as bar:
             bar.add_task(label, total=None)
             yield

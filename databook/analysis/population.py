@@ -70,7 +70,7 @@ def age_structure(dataset: Dataset) -> pd.DataFrame:
 
 
 def analyse_population(dataset: Dataset, area: Area) -> Finding:
-    """Census population, age structure and ageing of the area, ranked in its prefecture."""
+    """Census population, age structure and ageing, ranked in the prefecture."""
     finding = Finding(name="population")
     structure = age_structure(dataset)
     own = structure[structure["area_code"] == area.code].sort_values("period")
@@ -203,7 +203,11 @@ def _age_chart(own, dataset, area, sources) -> ChartSpec:
     labels = dict(AGE_GROUPS)
     rows = []
     for _, record in own.iterrows():
-        for indicator, column in ((YOUNG, "young"), (WORKING, "working"), (ELDERLY, "elderly")):
+        for indicator, column in (
+            (YOUNG, "young"),
+            (WORKING, "working"),
+            (ELDERLY, "elderly"),
+        ):
             rows.append(
                 chart_row(
                     x=format_period_short(record["period"]),
@@ -309,9 +313,15 @@ def analyse_population_change(dataset: Dataset, area: Area) -> Finding:
     moves = table.dropna(subset=["social"])
     if not vital.empty:
         year = vital.index[-1]
-        figures["vital_year"] = KeyFigure(year, format_period(year), year, "", vital_sources)
+        figures["vital_year"] = KeyFigure(
+            year, format_period(year), year, "", vital_sources
+        )
         figures["first_vital_year"] = KeyFigure(
-            vital.index[0], format_period(vital.index[0]), vital.index[0], "", vital_sources
+            vital.index[0],
+            format_period(vital.index[0]),
+            vital.index[0],
+            "",
+            vital_sources,
         )
         for key in ("births", "deaths"):
             figures[key] = _quantity(vital.loc[year, key], "人", year, vital_sources)
@@ -332,7 +342,9 @@ def analyse_population_change(dataset: Dataset, area: Area) -> Finding:
             year, format_period(year), year, "", migration_sources
         )
         for key in ("moves_in", "moves_out"):
-            figures[key] = _quantity(moves.loc[year, key], "人", year, migration_sources)
+            figures[key] = _quantity(
+                moves.loc[year, key], "人", year, migration_sources
+            )
         figures["social"] = KeyFigure(
             moves.loc[year, "social"],
             format_change(moves.loc[year, "social"], "人"),
@@ -374,7 +386,9 @@ def _add_change_ranks(finding: Finding, dataset: Dataset, area: Area) -> None:
     if census.empty:
         return
     census_period = census["period"].max()
-    population = census[census["period"] == census_period].set_index("area_code")["value"]
+    population = census[census["period"] == census_period].set_index("area_code")[
+        "value"
+    ]
 
     for key, plus, minus, year_key in (
         ("natural", BIRTHS, DEATHS, "vital_year"),
@@ -416,8 +430,8 @@ def _change_table(table: pd.DataFrame, sources) -> Table:
     frame = table.reset_index(names="period")
     frame["period_label"] = frame["period"].map(format_period_short)
     for column in ("births", "deaths", "moves_in", "moves_out", "natural", "social"):
-        frame[f"{column}_status"] = frame[column].isna().map(
-            {True: Status.NOT_SURVEYED.value, False: ""}
+        frame[f"{column}_status"] = (
+            frame[column].isna().map({True: Status.NOT_SURVEYED.value, False: ""})
         )
     columns = (
         Column("period_label", "年", kind="text"),
@@ -513,5 +527,8 @@ def _balance_chart(table, area, sources) -> ChartSpec:
             f"表の期間の合計は自然増減が{format_change(natural_total, '人')}、"
             f"社会増減が{format_change(social_total, '人')}。"
         ),
-        note="自然増減 = 出生数 − 死亡数、社会増減 = 転入者数 − 転出者数（日本人の国内移動）",
+        note=(
+            "自然増減 = 出生数 − 死亡数、"
+            "社会増減 = 転入者数 − 転出者数（日本人の国内移動）"
+        ),
     )

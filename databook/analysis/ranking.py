@@ -15,7 +15,9 @@ class Rank:
     count: int
 
 
-def rank_of(values: pd.Series, area_code: str, *, descending: bool = True) -> Rank | None:
+def rank_of(
+    values: pd.Series, area_code: str, *, descending: bool = True
+) -> Rank | None:
     """Rank `area_code` among the areas in `values` (indexed by area code).
 
     Areas without a value are left out of the count, not ranked last. Ties

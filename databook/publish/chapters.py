@@ -98,7 +98,9 @@ def read_chapter(path: Path, *, display_path: str) -> ChapterText:
                 file=display_path,
                 hint="「title: 人口」のように書いてください。",
             ) from None
-        closing = text.index("\n", end + 1) + 1 if "\n" in text[end + 1 :] else len(text)
+        closing = (
+            text.index("\n", end + 1) + 1 if "\n" in text[end + 1 :] else len(text)
+        )
         body = text[closing:]
         body_line = text[:closing].count("\n") + 1
 

@@ -26,6 +26,7 @@ STATUS_LABELS = {
 }
 
 CHART_CSV_COLUMNS = {
+    "series": "系列",
     "indicator": "指標コード",
     "indicator_name": "指標",
     "area_code": "地域コード",
@@ -105,7 +106,10 @@ def table_cells(table: Table, emphasise: str | None = None) -> HtmlTable:
             else:
                 status = record.get(f"{column.key}_status", "") or ""
                 cells.append(format_number(value, column.digits, status=status))
-        if emphasise and emphasise in (record.get("area_name"), record.get("area_code")):
+        if emphasise and emphasise in (
+            record.get("area_name"),
+            record.get("area_code"),
+        ):
             emphasised.add(index)
         rows.append(cells)
     numeric = [column.kind != "text" for column in table.columns]
@@ -125,11 +129,11 @@ def table_csv(table: Table) -> bytes:
         labels = {c.key: c.label for c in table.columns}
         notes = []
         for record in table.frame[status_columns].to_dict("records"):
-            missing = [
-                f"{labels.get(key.removesuffix('_status'), key)}: {STATUS_LABELS[value]}"
-                for key, value in record.items()
-                if value and key.removesuffix("_status") in labels
-            ]
+            missing = []
+            for key, value in record.items():
+                column = key.removesuffix("_status")
+                if value and column in labels:
+                    missing.append(f"{labels[column]}: {STATUS_LABELS[value]}")
             notes.append("、".join(missing))
         out["状態"] = notes
     return _csv_bytes(out)

@@ -83,5 +83,7 @@ def write_pdf(book: Book, out: Path, *, base: Path, chart_dir: str) -> int:
     document = HTML(string=book_html(book, chart_dir), base_url=str(base)).render()
     document.write_pdf(out)
     pages = len(document.pages)
-    logger.info("書き出し: %s（%d ページ、%d KB）", out.name, pages, out.stat().st_size // 1024)
+    logger.info(
+        "書き出し: %s（%d ページ、%d KB）", out.name, pages, out.stat().st_size // 1024
+    )
     return pages

@@ -34,7 +34,9 @@ def plotly_js_path() -> Path:
     return Path(str(resources.files("plotly") / "package_data" / "plotly.min.js"))
 
 
-def write_site(book: Book, out: Path, *, pdf_href: str = "../databook.pdf") -> list[Path]:
+def write_site(
+    book: Book, out: Path, *, pdf_href: str = "../databook.pdf"
+) -> list[Path]:
     """Write the site into `out` and return the files written."""
     written: list[Path] = []
     assets = out / "assets"
@@ -51,7 +53,9 @@ def write_site(book: Book, out: Path, *, pdf_href: str = "../databook.pdf") -> l
     context = {"book": book, "pdf_href": pdf_href}
     for name in ("index", "sources"):
         page = out / f"{name}.html"
-        page.write_text(env.get_template(f"site/{name}.html").render(**context), "utf-8")
+        page.write_text(
+            env.get_template(f"site/{name}.html").render(**context), "utf-8"
+        )
         written.append(page)
 
     for index, chapter in enumerate(book.chapters):
@@ -81,7 +85,10 @@ def write_site(book: Book, out: Path, *, pdf_href: str = "../databook.pdf") -> l
         page.write_text(html, "utf-8")
         written.append(page)
         logger.info(
-            "書き出し: %s（図 %d、表 %d）", page.name, len(chapter.charts), len(chapter.tables)
+            "書き出し: %s（図 %d、表 %d）",
+            page.name,
+            len(chapter.charts),
+            len(chapter.tables),
         )
     return written
 
@@ -96,21 +103,29 @@ def _chart_html(block: ChartBlock, csv_href: str) -> Markup:
         config=PLOT_CONFIG,
         default_height="420px",
     )
-    html = templates().get_template("site/chart.html").render(
-        block=block,
-        plot=Markup(plot),
-        data=chart_table(block.spec),
-        credit=credit_line(block.spec.sources),
-        csv_href=csv_href,
+    html = (
+        templates()
+        .get_template("site/chart.html")
+        .render(
+            block=block,
+            plot=Markup(plot),
+            data=chart_table(block.spec),
+            credit=credit_line(block.spec.sources),
+            csv_href=csv_href,
+        )
     )
     return Markup(html)
 
 
 def _table_html(block: TableBlock, csv_href: str, book: Book) -> Markup:
-    html = templates().get_template("site/table.html").render(
-        block=block,
-        data=table_cells(block.table, emphasise=book.municipality),
-        credit=credit_line(block.table.sources),
-        csv_href=csv_href,
+    html = (
+        templates()
+        .get_template("site/table.html")
+        .render(
+            block=block,
+            data=table_cells(block.table, emphasise=book.municipality),
+            credit=credit_line(block.table.sources),
+            csv_href=csv_href,
+        )
     )
     return Markup(html)

@@ -40,7 +40,7 @@ AREA_PATTERN = re.compile(r"R(\d{5})")
 # SSDSE-A edition 2018–2026 uses one, but the e-Stat tables they come from do.
 MISSING_SYMBOLS = {
     "": Status.NOT_SURVEYED,
-    "-": Status.NOT_SURVEYED,
+    "-": Status.NOT_APPLICABLE,
     "x": Status.SUPPRESSED,
     "X": Status.SUPPRESSED,
     "***": Status.SUPPRESSED,
@@ -191,7 +191,9 @@ def _edition_number(path: Path, first_cell: str, display_path: str) -> int:
     )
 
 
-def _tidy_edition(edition: Edition, items: set[str] | None) -> tuple[pd.DataFrame, dict]:
+def _tidy_edition(
+    edition: Edition, items: set[str] | None
+) -> tuple[pd.DataFrame, dict]:
     wanted = [c for c in edition.items if items is None or c in items]
     long = edition.values.melt(
         id_vars=["area_code", "area_name"],
@@ -224,7 +226,11 @@ def _tidy_edition(edition: Edition, items: set[str] | None) -> tuple[pd.DataFram
     for survey in set(surveys.values()):
         source_id = f"ssdse-a-{edition.edition}/{survey.key}"
         years = sorted(
-            {edition.years[i] for i in wanted if surveys[i] is survey and edition.years[i]}
+            {
+                edition.years[i]
+                for i in wanted
+                if surveys[i] is survey and edition.years[i]
+            }
         )
         provenance[source_id] = Provenance(
             id=source_id,

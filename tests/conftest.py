@@ -1,0 +1,73 @@
+"""Shared fixtures: copies of the sample project, built once per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+RAW = REPO / "data" / "raw"
+TEST_DATA = Path(__file__).resolve().parent / "data"
+
+
+def copy_project(target: Path) -> Path:
+    """Copy the sample project's inputs (not its outputs) into `target`."""
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "databook.yml", target / "databook.yml")
+    shutil.copytree(REPO / "chapters", target / "chapters")
+    shutil.copytree(RAW, target / "data" / "raw")
+    return target
+
+
+def run_databook(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """Run the installed `databook` command as a user would."""
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "databook.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+
+
+def set_municipality(project: Path, code: str) -> None:
+    config = project / "databook.yml"
+    text = config.read_text(encoding="utf-8")
+    lines = [
+        f'municipality: "{code}"' if line.startswith("municipality:") else line
+        for line in text.splitlines()
+    ]
+    lines = [line for line in lines if not line.startswith(("title:", "publisher:"))]
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def sample_book(tmp_path_factory) -> Path:
+    """The sample project, built once with the real command."""
+    project = copy_project(tmp_path_factory.mktemp("sample"))
+    result = run_databook("build", cwd=project)
+    assert result.returncode == 0, result.stderr
+    return project
+
+
+@pytest.fixture(scope="session")
+def yugawara_book(tmp_path_factory) -> Path:
+    """The same files built for 湯河原町 (14384)."""
+    project = copy_project(tmp_path_factory.mktemp("yugawara"))
+    set_municipality(project, "14384")
+    result = run_databook("build", cwd=project)
+    assert result.returncode == 0, result.stderr
+    return project
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """A fresh, unbuilt copy of the sample project."""
+    return copy_project(tmp_path / "project")

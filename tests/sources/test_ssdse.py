@@ -1,0 +1,174 @@
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from databook.errors import InputError
+from databook.model import PeriodKind
+from databook.sources.ssdse import load_ssdse, survey_of
+from tests.conftest import RAW
+
+EDITIONS = sorted((RAW / "ssdse").glob("SSDSE-A-*.csv"))
+ITEMS = ["A1101", "A1303", "A4101", "A4200", "A5101", "A5102", "D3201"]
+
+
+@pytest.fixture(scope="module")
+def series():
+    return load_ssdse(EDITIONS, items=ITEMS, project_root=RAW.parent.parent)
+
+
+def value(dataset, indicator, area, period):
+    frame = dataset.frame
+    rows = frame[
+        (frame["indicator"] == indicator)
+        & (frame["area_code"] == area)
+        & (frame["period"] == period)
+    ]
+    assert len(rows) == 1, rows
+    return rows.iloc[0]
+
+
+def test_births_one_value_per_year_across_editions(series):
+    frame = series.frame
+    births = frame[(frame["indicator"] == "A4101") & (frame["area_code"] == "14383")]
+    # Reference years in row 2, column W of the nine editions: 2016 … 2023, with
+    # 2020 in both the 2022 and the 2023 edition.
+    assert list(births["period"]) == [str(y) for y in range(2016, 2024)]
+
+
+def test_value_cites_edition_it_came_from(series):
+    # SSDSE-A-2018.csv line 722 (R14383 真鶴町), column W (A4101, year 2016): 27.
+    row = value(series, "A4101", "14383", "2016")
+    assert row["value"] == 27
+    assert row["source_id"] == "ssdse-a-2018/vital"
+    # 2020 births are in the 2022 and 2023 editions (both 18); the newer one is cited.
+    row = value(series, "A4101", "14383", "2020")
+    assert row["value"] == 18
+    assert row["source_id"] == "ssdse-a-2023/vital"
+
+
+def test_moves_of_2024_from_2026_edition(series):
+    # SSDSE-A-2026.csv line 722, columns Y and Z (A5101, A5102, year 2024): 156, 197.
+    assert value(series, "A5101", "14383", "2024")["value"] == 156
+    assert value(series, "A5102", "14383", "2024")["value"] == 197
+
+
+def test_census_population_both_censuses(series):
+    # Column D (A1101): 7333 in the 2018–2021 editions (2015), 6722 from 2022 (2020).
+    assert value(series, "A1101", "14383", "2015")["value"] == 7333
+    assert value(series, "A1101", "14383", "2020")["value"] == 6722
+    # 湯河原町, line 723 of SSDSE-A-2026.csv, column D.
+    assert value(series, "A1101", "14384", "2020")["value"] == 23426
+
+
+def test_period_kind_from_item_survey(series):
+    census = value(series, "A1101", "14383", "2020")
+    assert census["period_kind"] == PeriodKind.CENSUS
+    births = value(series, "A4101", "14383", "2023")
+    assert births["period_kind"] == PeriodKind.CALENDAR_YEAR
+    # D3201 歳入決算総額 is a fiscal-year total: SSDSE-A-2026 gives 2022 → FY2022.
+    revenue = value(series, "D3201", "14383", "FY2022")
+    assert revenue["period_kind"] == PeriodKind.FISCAL_YEAR
+    assert revenue["value"] == 4303093
+    assert revenue["unit"] == "千円"
+
+
+def test_credit_names_primary_survey(series):
+    credit = series.provenance["ssdse-a-2026/migration"].credit()
+    assert credit.startswith("総務省「住民基本台帳人口移動報告」")
+    assert "SSDSE-A-2026" in credit
+    assert survey_of("A1303").credit == "総務省「国勢調査」"
+    assert survey_of("A4200").credit == "厚生労働省「人口動態統計」"
+    assert survey_of("C220801").credit == "総務省・経済産業省「経済センサス」"
+    assert survey_of("D320101").credit == "総務省「市町村別決算状況調」"
+
+
+def test_latest_item_name_kept(series):
+    # Row 3 names A5101 転入者数 up to the 2019 edition and 転入者数（日本人移動者）
+    # from the 2020 edition on.
+    assert series.labels["A5101"] == "転入者数（日本人移動者）"
+
+
+def test_all_municipalities_read(series):
+    frame = series.frame
+    census = frame[(frame["indicator"] == "A1101") & (frame["period"] == "2020")]
+    assert len(census) == 1741
+    assert census["area_code"].str.fullmatch(r"\d{5}").all()
+
+
+def _rewrite(source: Path, target: Path, edit) -> Path:
+    lines = source.read_bytes().decode("cp932").split("\n")
+    target.write_bytes("\n".join(edit(lines)).encode("cp932"))
+    return target
+
+
+def test_short_row_located(tmp_path):
+    path = tmp_path / "SSDSE-A-2026.csv"
+    _rewrite(EDITIONS[-1], path, lambda lines: [*lines[:500], lines[500][:40]])
+
+    with pytest.raises(InputError) as raised:
+        load_ssdse([path])
+
+    assert raised.value.place == "501行目"
+    assert "SSDSE-A-2026.csv" in raised.value.file
+
+
+def test_text_in_number_cell_located(tmp_path):
+    def edit(lines):
+        cells = lines[721].split(",")
+        cells[3] = "不明"
+        lines[721] = ",".join(cells)
+        return lines
+
+    path = _rewrite(EDITIONS[-1], tmp_path / "SSDSE-A-2026.csv", edit)
+    with pytest.raises(InputError) as raised:
+        load_ssdse([path], items=["A1101"])
+
+    assert raised.value.place == "722行目、D列"
+    assert "不明" in raised.value.message
+
+
+def test_placeholder_symbols_become_missing(tmp_path):
+    def edit(lines):
+        for line_index, symbol in ((721, "X"), (722, "-"), (723, "…")):
+            cells = lines[line_index].split(",")
+            cells[3] = symbol
+            lines[line_index] = ",".join(cells)
+        return lines
+
+    path = _rewrite(EDITIONS[-1], tmp_path / "SSDSE-A-2026.csv", edit)
+    dataset = load_ssdse([path], items=["A1101"])
+
+    statuses = {
+        code: value(dataset, "A1101", code, "2020")["status"]
+        for code in ("14383", "14384", "14401")
+    }
+    assert statuses == {
+        "14383": "suppressed",
+        "14384": "not_applicable",
+        "14401": "not_applicable",
+    }
+    for code in statuses:
+        assert pd.isna(value(dataset, "A1101", code, "2020")["value"])
+
+
+def test_file_in_wrong_layout(tmp_path):
+    path = tmp_path / "SSDSE-A-2026.csv"
+    path.write_text("a,b,c\n1,2,3\n4,5,6\n7,8,9\n", encoding="utf-8")
+
+    with pytest.raises(InputError) as raised:
+        load_ssdse([path])
+
+    assert raised.value.place == "3行目"
+
+
+def test_unknown_item_named(tmp_path):
+    with pytest.raises(InputError) as raised:
+        load_ssdse(EDITIONS[-1:], items=["A1101", "Z9999"])
+    assert "Z9999" in raised.value.message
+
+
+def test_missing_file():
+    with pytest.raises(InputError) as raised:
+        load_ssdse([RAW / "ssdse" / "SSDSE-A-1999.csv"])
+    assert "見つかりません" in raised.value.message

@@ -1,0 +1,102 @@
+from pathlib import Path
+
+import pytest
+
+from databook.config import load_config
+from databook.errors import ConfigError
+
+
+def write_config(project: Path, text: str) -> Path:
+    path = project / "databook.yml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def replace_in_config(project: Path, old: str, new: str) -> Path:
+    path = project / "databook.yml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    return write_config(project, text.replace(old, new, 1))
+
+
+def test_sample_config_valid(project):
+    config = load_config(project / "databook.yml")
+    assert config.municipality == "14383"
+    assert config.edition == 2025
+    assert [c.analysis for c in config.chapters] == ["population", "population_change"]
+
+
+def test_unknown_key_names_setting_and_line(project):
+    path = replace_in_config(
+        project, "    file: data/raw/codes", "    fille: data/raw/codes"
+    )
+    line = next(
+        i
+        for i, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "fille:" in text
+    )
+
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+
+    error = raised.value
+    assert "datasets.municipalities.fille" in error.message
+    assert error.place.startswith(f"{line}行目")
+    assert "もしかして file" in error.hint
+    assert "kind, file" in error.hint
+
+
+def test_wrong_type_named(project):
+    path = replace_in_config(project, "edition: 2025", "edition: 二〇二五")
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    assert "edition" in raised.value.message
+    assert "整数" in raised.value.message
+    assert raised.value.place.startswith("3行目")
+
+
+def test_unknown_dataset_kind(project):
+    path = replace_in_config(project, "kind: ssdse-a", "kind: ssdse-z")
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    assert "ssdse-z" in raised.value.message
+    assert "ssdse-a" in raised.value.hint
+
+
+def test_missing_chapter_file(project):
+    (project / "chapters" / "02-population-change.qmd").unlink()
+    with pytest.raises(ConfigError) as raised:
+        load_config(project / "databook.yml")
+    assert "chapters.1.file" in raised.value.message
+    assert "02-population-change.qmd" in raised.value.message
+
+
+def test_glob_matching_nothing(project):
+    path = replace_in_config(project, "SSDSE-A-*.csv", "SSDSE-B-*.csv")
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    assert "datasets.ssdse.files.0" in raised.value.message
+
+
+def test_yaml_syntax_error_line(project):
+    path = replace_in_config(project, "edition: 2025", "edition: [2025")
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    assert "YAML" in raised.value.message
+    assert raised.value.place.endswith("行目")
+
+
+def test_unknown_analysis(project):
+    path = replace_in_config(
+        project, "analysis: population_change", "analysis: tourism"
+    )
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    assert "chapters.1.analysis" in raised.value.message
+    assert "population_change" in raised.value.message
+
+
+def test_missing_config_file(tmp_path):
+    with pytest.raises(ConfigError) as raised:
+        load_config(tmp_path / "databook.yml")
+    assert "見つかりません" in raised.value.message

@@ -1,0 +1,57 @@
+"""The README documents every setting and every name a chapter can use."""
+
+import re
+import typing
+
+import pydantic
+import pytest
+
+from databook.analysis.common import Area
+from databook.build import ANALYSES
+from databook.config import DATASET_MODELS, Config
+from databook.sources.ssdse import load_ssdse
+from tests.conftest import RAW, REPO
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def setting_names(model: type[pydantic.BaseModel]) -> set[str]:
+    names = set()
+    for name, field in model.model_fields.items():
+        if field.exclude:
+            continue
+        names.add(name)
+        for argument in typing.get_args(field.annotation) or (field.annotation,):
+            if isinstance(argument, type) and issubclass(argument, pydantic.BaseModel):
+                names |= setting_names(argument)
+    return names
+
+
+def test_every_setting_documented():
+    names = setting_names(Config)
+    for model in DATASET_MODELS.values():
+        names |= setting_names(model)
+    undocumented = sorted(n for n in names if not re.search(rf"[`.]{n}`", README))
+    assert not undocumented
+
+
+def test_every_dataset_kind_documented():
+    for kind in DATASET_MODELS:
+        assert f"`{kind}`" in README
+
+
+@pytest.fixture(scope="module")
+def findings():
+    dataset = load_ssdse(sorted((RAW / "ssdse").glob("*.csv")))
+    area = Area("14383", "真鶴町", "神奈川県")
+    return [analyse(dataset, area) for analyse in ANALYSES.values()]
+
+
+def test_every_chapter_name_documented(findings):
+    names = set()
+    for finding in findings:
+        assert f"`{finding.name}`" in README
+        names |= {f"{finding.name}.{key}" for key in finding.figures}
+        names |= set(finding.charts) | set(finding.tables)
+    undocumented = sorted(n for n in names if f"`{n}`" not in README)
+    assert not undocumented
