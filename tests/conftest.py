@@ -26,7 +26,9 @@ def copy_project(target: Path) -> Path:
 
 def run_databook(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     """Run the installed `databook` command as a user would."""
-    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    # PYTHONPATH makes the subprocess import this checkout's package, also
+    # from a git worktree whose package is not the one installed.
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "PYTHONPATH": str(REPO)}
     return subprocess.run(
         [sys.executable, "-m", "databook.cli", *args],
         cwd=cwd,

@@ -45,6 +45,13 @@ def print_size(spec: ChartSpec) -> tuple[int, int]:
     return PRINT_WIDTH, PRINT_HEIGHT
 
 
+def web_height(spec: ChartSpec) -> int:
+    """Return the chart height on the site in CSS pixels."""
+    if spec.kind == "ranking_bar":
+        return 120 + RANKING_ROW_HEIGHT * spec.data["x"].nunique()
+    return 420
+
+
 def _series(spec: ChartSpec):
     for index, (name, rows) in enumerate(spec.data.groupby("series", sort=False)):
         yield index, name, rows
@@ -168,10 +175,15 @@ def _apply_theme(figure: go.Figure, spec: ChartSpec, *, for_print: bool) -> None
     if spec.kind == "ranking_bar":
         figure.update_yaxes(**category_axis, autorange="reversed")
         figure.update_xaxes(**value_axis, side="top")
-        figure.update_layout(margin={"l": 90, "t": 50, "b": 20})
+        figure.update_layout(margin={"l": 90, "t": 60, "b": 20})
     else:
         figure.update_xaxes(**category_axis)
         figure.update_yaxes(**value_axis)
     if for_print:
         width, height = print_size(spec)
         figure.update_layout(width=width, height=height)
+    else:
+        # Room above the legend for plotly's tool bar, which otherwise covers
+        # the legend on a phone. Only the height is fixed: the width follows
+        # the page.
+        figure.update_layout(margin={"t": 70}, height=web_height(spec))

@@ -15,7 +15,7 @@ from pathlib import Path
 import plotly.io
 from markupsafe import Markup
 
-from databook.charts.figures import build_figure
+from databook.charts.figures import build_figure, web_height
 from databook.publish.book import Book, credit_line, templates
 from databook.publish.chapters import ChartBlock, TableBlock
 from databook.publish.data import chart_csv, chart_table, table_cells, table_csv
@@ -101,7 +101,7 @@ def _chart_html(block: ChartBlock, csv_href: str) -> Markup:
         include_plotlyjs=False,
         div_id=f"plot-{block.spec.id}",
         config=PLOT_CONFIG,
-        default_height="420px",
+        default_height=f"{web_height(block.spec)}px",
     )
     html = (
         templates()
