@@ -9,10 +9,8 @@ line under it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
-
-import pandas as pd
 
 TIDY_COLUMNS = [
     "indicator",
