@@ -20,26 +20,19 @@ from pathlib import Path
 
 from databook.analysis.common import Area
 from databook.analysis.population import analyse_population, analyse_population_change
-from databook.config import (
-    CONFIG_NAME,
-    Config,
-    MunicipalitiesDataset,
-    SsdseDataset,
-    expand,
-    load_config,
-)
+from databook.config import CONFIG_NAME, Config, load_config
 from databook.doctor import require, run_checks
 from databook.errors import ConfigError
-from databook.model import Dataset, Finding, KeyFigure
+from databook.inputs import Inputs, load_inputs
+from databook.model import Finding, KeyFigure
 from databook.progress import Progress
 from databook.publish.book import Book
 from databook.publish.chapters import ChapterRenderer, read_chapter
-from databook.sources.codes import MunicipalityMaster, load_master, normalize_area_code
-from databook.sources.ssdse import load_ssdse
+from databook.sources.codes import MunicipalityMaster, normalize_area_code
 
 logger = logging.getLogger(__name__)
 
-ANALYSES: dict[str, Callable[[Dataset, Area], Finding]] = {
+ANALYSES: dict[str, Callable[[Inputs, Area], Finding]] = {
     "population": analyse_population,
     "population_change": analyse_population_change,
 }
@@ -67,11 +60,11 @@ def build(project: Path, *, progress: Progress | None = None) -> BuildResult:
     config = load_config(project / CONFIG_NAME)
     require(run_checks(pdf=config.output.pdf))
 
-    master, dataset = load_inputs(config)
-    area = resolve_area(config, master)
+    inputs = load_inputs(config)
+    area = resolve_area(config, inputs.master)
     logger.info("対象: %s%s（%s）", area.prefecture, area.name, area.code)
 
-    book = assemble_book(config, dataset, area)
+    book = assemble_book(config, inputs, area)
     charts = [block for chapter in book.chapters for block in chapter.charts]
 
     with staging(project) as stage:
@@ -114,35 +107,6 @@ def build(project: Path, *, progress: Progress | None = None) -> BuildResult:
     return result
 
 
-def load_inputs(config: Config) -> tuple[MunicipalityMaster, Dataset]:
-    """Read the datasets the chapters need."""
-    found = config.dataset_of_kind("municipalities")
-    if found is None:
-        raise ConfigError(
-            "団体コード一覧（kind: municipalities）のデータがありません。",
-            file=config.root / CONFIG_NAME,
-            place="設定 datasets",
-            hint="datasets に kind: municipalities と file: を書き足してください。",
-        )
-    _, settings = found
-    assert isinstance(settings, MunicipalitiesDataset)
-    master = load_master(config.path(settings.file), display_path=settings.file)
-
-    found = config.dataset_of_kind("ssdse-a")
-    if found is None:
-        raise ConfigError(
-            "SSDSE-A のデータ（kind: ssdse-a）がありません。",
-            file=config.root / CONFIG_NAME,
-            place="設定 datasets",
-            hint="datasets に kind: ssdse-a と files: を書き足してください。",
-        )
-    _, settings = found
-    assert isinstance(settings, SsdseDataset)
-    paths = [path for pattern in settings.files for path in expand(config, pattern)]
-    dataset = load_ssdse(paths, items=settings.items, project_root=config.root)
-    return master, dataset
-
-
 def resolve_area(config: Config, master: MunicipalityMaster) -> Area:
     code = normalize_area_code(config.municipality)
     municipality = master.get(code)
@@ -157,12 +121,12 @@ def resolve_area(config: Config, master: MunicipalityMaster) -> Area:
     return Area(code, municipality.name, municipality.prefecture)
 
 
-def assemble_book(config: Config, dataset: Dataset, area: Area) -> Book:
+def assemble_book(config: Config, inputs: Inputs, area: Area) -> Book:
     """Run each chapter's analysis and render its text."""
     findings: dict[str, Finding] = {}
     for chapter in config.chapters:
         if chapter.analysis not in findings:
-            findings[chapter.analysis] = ANALYSES[chapter.analysis](dataset, area)
+            findings[chapter.analysis] = ANALYSES[chapter.analysis](inputs, area)
 
     title = config.title or f"{area.name} 地域経済データブック"
     variables: dict[str, KeyFigure | str] = {

@@ -9,8 +9,10 @@ line under it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+
+import pandas as pd
 
 TIDY_COLUMNS = [
     "indicator",
@@ -134,3 +136,129 @@ def _edition_range(editions: list[str]) -> str:
         for run in runs
     ]
     return "・".join(parts) + "年版"
+
+
+@dataclass
+class Dataset:
+    """A tidy table in `TIDY_COLUMNS` and the provenance its rows cite."""
+
+    frame: pd.DataFrame
+    provenance: dict[str, Provenance] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    """Japanese name of each indicator, e.g. A1101 → 総人口."""
+
+    def __post_init__(self) -> None:
+        missing = [c for c in TIDY_COLUMNS if c not in self.frame.columns]
+        if missing:
+            raise ValueError(f"Dataset lacks columns {missing}")
+        unknown = set(self.frame["source_id"].dropna()) - set(self.provenance)
+        if unknown:
+            raise ValueError(f"Dataset rows cite unknown sources {sorted(unknown)}")
+
+    def select(self, indicators: Iterable[str]) -> Dataset:
+        """Return the rows of the given indicators, with their provenance."""
+        frame = self.frame[self.frame["indicator"].isin(list(indicators))]
+        return self._with_frame(frame)
+
+    def sources_of(self, frame: pd.DataFrame) -> list[Provenance]:
+        """Return the provenance records cited by the rows of `frame`."""
+        ids = sorted(set(frame["source_id"].dropna()))
+        return [self.provenance[i] for i in ids]
+
+    def _with_frame(self, frame: pd.DataFrame) -> Dataset:
+        ids = set(frame["source_id"].dropna())
+        provenance = {k: v for k, v in self.provenance.items() if k in ids}
+        labels = {k: v for k, v in self.labels.items() if k in set(frame["indicator"])}
+        return Dataset(frame.reset_index(drop=True), provenance, labels)
+
+
+def concat(datasets: Iterable[Dataset]) -> Dataset:
+    """Join Datasets into one, keeping every provenance record."""
+    datasets = list(datasets)
+    if len(datasets) == 1:
+        return datasets[0]
+    provenance: dict[str, Provenance] = {}
+    labels: dict[str, str] = {}
+    for dataset in datasets:
+        provenance.update(dataset.provenance)
+        labels.update(dataset.labels)
+    frames = [d.frame for d in datasets if not d.frame.empty]
+    frame = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=TIDY_COLUMNS)
+    )
+    return Dataset(frame, provenance, labels)
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    """A number quoted in the chapter text, with what it needs to be trusted."""
+
+    value: float | int | str | None
+    """The figure itself: a count, a ratio in percent, a rank, or a text."""
+    text: str
+    """The figure as printed in Japanese, e.g. 6,722人 or 33市町村中1位."""
+    period: str = ""
+    """Reference period as printed, e.g. 2020年."""
+    unit: str = ""
+    sources: tuple[Provenance, ...] = ()
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a published table."""
+
+    key: str
+    """Column name in the table's DataFrame."""
+    label: str
+    """Heading as printed, with its unit, e.g. 人口（人）."""
+    kind: str = "number"
+    """One of number, percent, rank, text."""
+    digits: int = 0
+    """Decimal places printed for number and percent columns."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table for the page: display columns plus the tidy rows behind it."""
+
+    id: str
+    title: str
+    frame: pd.DataFrame
+    """One row per printed row, in the order printed."""
+    columns: tuple[Column, ...]
+    sources: tuple[Provenance, ...]
+    note: str = ""
+    """A line under the table, e.g. how a share was computed."""
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """What to draw, independent of plotly."""
+
+    id: str
+    title: str
+    kind: str
+    """One of line, bar, grouped_bar."""
+    data: pd.DataFrame
+    """Tidy rows drawn: columns x, series, value, and the tidy source columns."""
+    x_title: str
+    y_title: str
+    sources: tuple[Provenance, ...]
+    alt: str
+    """Text alternative written from the data: what it shows and its key figure."""
+    note: str = ""
+    highlight: str | None = None
+    """Category of a bar chart drawn in the accent colour (the book's own area)."""
+
+
+@dataclass
+class Finding:
+    """The result of one analysis: what a chapter presents."""
+
+    name: str
+    figures: dict[str, KeyFigure] = field(default_factory=dict)
+    tables: dict[str, Table] = field(default_factory=dict)
+    charts: dict[str, ChartSpec] = field(default_factory=dict)
+    method_notes: list[str] = field(default_factory=list)

@@ -9,6 +9,8 @@ import pytest
 from databook.analysis.common import Area
 from databook.build import ANALYSES
 from databook.config import DATASET_MODELS, Config
+from databook.inputs import Inputs
+from databook.sources.codes import load_master
 from databook.sources.ssdse import load_ssdse
 from tests.conftest import RAW, REPO
 
@@ -43,8 +45,11 @@ def test_every_dataset_kind_documented():
 @pytest.fixture(scope="module")
 def findings():
     dataset = load_ssdse(sorted((RAW / "ssdse").glob("*.csv")))
+    inputs = Inputs(
+        load_master(RAW / "codes" / "localgovjp-utf8.csv"), {"ssdse-a": dataset}
+    )
     area = Area("14383", "真鶴町", "神奈川県")
-    return [analyse(dataset, area) for analyse in ANALYSES.values()]
+    return [analyse(inputs, area) for analyse in ANALYSES.values()]
 
 
 def test_every_chapter_name_documented(findings):

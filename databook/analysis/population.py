@@ -26,6 +26,7 @@ from databook.formatting import (
     format_quantity,
     format_rank,
 )
+from databook.inputs import Inputs
 from databook.model import ChartSpec, Column, Dataset, Finding, KeyFigure, Status, Table
 
 TOTAL, YOUNG, WORKING, ELDERLY = "A1101", "A1301", "A1302", "A1303"
@@ -69,8 +70,9 @@ def age_structure(dataset: Dataset) -> pd.DataFrame:
     return wide.reset_index()
 
 
-def analyse_population(dataset: Dataset, area: Area) -> Finding:
+def analyse_population(inputs: Inputs, area: Area) -> Finding:
     """Census population, age structure and ageing, ranked in the prefecture."""
+    dataset = inputs.require("ssdse-a", needed_by="population")
     finding = Finding(name="population")
     structure = age_structure(dataset)
     own = structure[structure["area_code"] == area.code].sort_values("period")
@@ -278,8 +280,9 @@ def _ageing_chart(in_prefecture, dataset, area, period, sources) -> ChartSpec:
     )
 
 
-def analyse_population_change(dataset: Dataset, area: Area) -> Finding:
+def analyse_population_change(inputs: Inputs, area: Area) -> Finding:
     """Births, deaths and moves by year, with natural and social change."""
+    dataset = inputs.require("ssdse-a", needed_by="population_change")
     finding = Finding(name="population_change")
     series = {
         key: indicator_rows(dataset, code, area.code)

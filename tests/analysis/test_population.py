@@ -16,6 +16,8 @@ from databook.analysis.population import (
     analyse_population_change,
 )
 from databook.analysis.ranking import rank_of
+from databook.inputs import Inputs
+from databook.sources.codes import load_master
 from databook.sources.ssdse import load_ssdse
 from tests.conftest import RAW
 
@@ -27,6 +29,12 @@ YUGAWARA = Area("14384", "湯河原町", "神奈川県")
 def dataset():
     items = ["A1101", "A1301", "A1302", "A1303", "A4101", "A4200", "A5101", "A5102"]
     return load_ssdse(sorted((RAW / "ssdse").glob("*.csv")), items=items)
+
+
+@pytest.fixture(scope="module")
+def inputs(dataset):
+    master = load_master(RAW / "codes" / "localgovjp-utf8.csv")
+    return Inputs(master, {"ssdse-a": dataset})
 
 
 def test_ageing_rate_excludes_age_unknown(dataset):
@@ -44,8 +52,8 @@ def test_ageing_rate_excludes_age_unknown(dataset):
     assert row["ageing_rate"] == pytest.approx(38.734, abs=0.001)
 
 
-def test_population_figures_manazuru(dataset):
-    figures = analyse_population(dataset, MANAZURU).figures
+def test_population_figures_manazuru(inputs):
+    figures = analyse_population(inputs, MANAZURU).figures
     assert figures["total"].text == "6,722人"
     assert figures["previous_total"].text == "7,333人"
     # 6722 − 7333 = −611; −611 ÷ 7333 = −8.33%.
@@ -55,8 +63,8 @@ def test_population_figures_manazuru(dataset):
     assert figures["year"].text == "2020年（令和2年）"
 
 
-def test_population_ranks_manazuru(dataset):
-    figures = analyse_population(dataset, MANAZURU).figures
+def test_population_ranks_manazuru(inputs):
+    figures = analyse_population(inputs, MANAZURU).figures
     # Kanagawa's 33 rows of SSDSE-A-2026, column D: only 清川村 (3,038) is
     # smaller than 真鶴町 (6,722), so 真鶴町 is 32nd of 33 by population.
     assert figures["rank"].text == "33市町村中32位"
@@ -65,16 +73,16 @@ def test_population_ranks_manazuru(dataset):
     assert figures["ageing_rank"].text == "33市町村中1位"
 
 
-def test_population_figures_yugawara(dataset):
-    figures = analyse_population(dataset, YUGAWARA).figures
+def test_population_figures_yugawara(inputs):
+    figures = analyse_population(inputs, YUGAWARA).figures
     # SSDSE-A-2026 line 723: D 23426, N 1749, O 11477, P 9961; 年齢不詳 = 239.
     assert figures["total"].text == "23,426人"
     assert figures["ageing_rate"].text == "43.0%"
     assert figures["ageing_rank"].text == "33市町村中2位"
 
 
-def test_population_change_manazuru(dataset):
-    finding = analyse_population_change(dataset, MANAZURU)
+def test_population_change_manazuru(inputs):
+    finding = analyse_population_change(inputs, MANAZURU)
     figures = finding.figures
     # SSDSE-A-2026 line 722: W 13 and X 140 (2023) → 13 − 140 = −127.
     assert figures["vital_year"].value == "2023"
@@ -89,8 +97,8 @@ def test_population_change_manazuru(dataset):
     assert figures["social"].text == "41人減"
 
 
-def test_change_rates_and_ranks(dataset):
-    manazuru = analyse_population_change(dataset, MANAZURU).figures
+def test_change_rates_and_ranks(inputs):
+    manazuru = analyse_population_change(inputs, MANAZURU).figures
     # −127 ÷ 6722 × 1000 = −18.89 per 1,000. Ranking Kanagawa's 33 values of
     # (W − X) ÷ D × 1000 in SSDSE-A-2026 from the largest: 湯河原町 −20.02 is
     # last and 真鶴町 next to last.
@@ -99,7 +107,7 @@ def test_change_rates_and_ranks(dataset):
     # (Y − Z) ÷ D × 1000 = −41 ÷ 6722 × 1000 = −6.10; only two are lower.
     assert manazuru["social_rank"].text == "33市町村中31位"
 
-    yugawara = analyse_population_change(dataset, YUGAWARA).figures
+    yugawara = analyse_population_change(inputs, YUGAWARA).figures
     # 湯河原町: (60 − 529) ÷ 23426 × 1000 = −20.02, the lowest of 33.
     assert yugawara["natural_rank"].text == "33市町村中33位"
     # (863 − 809) ÷ 23426 × 1000 = +2.31, tenth from the top.
@@ -107,8 +115,8 @@ def test_change_rates_and_ranks(dataset):
     assert yugawara["social_rank"].text == "33市町村中10位"
 
 
-def test_year_without_births_not_filled(dataset):
-    table = analyse_population_change(dataset, MANAZURU).tables["population_change"]
+def test_year_without_births_not_filled(inputs):
+    table = analyse_population_change(inputs, MANAZURU).tables["population_change"]
     row = table.frame.set_index("period").loc["2024"]
     # 2024 has moves (2026 edition) but no births or deaths in any edition.
     assert pd.isna(row["births"])
@@ -127,7 +135,7 @@ def test_rank_ties_and_missing():
     assert rank_of(values, "e", descending=False).position == 1
 
 
-def test_area_missing_from_data(dataset):
-    finding = analyse_population(dataset, Area("99999", "架空村", "神奈川県"))
+def test_area_missing_from_data(inputs):
+    finding = analyse_population(inputs, Area("99999", "架空村", "神奈川県"))
     assert finding.figures == {}
     assert "データにない" in finding.method_notes[0]

@@ -1,0 +1,89 @@
+"""Loading the datasets that databook.yml declares, by kind.
+
+Each dataset kind has one loader here. A loader takes the dataset's settings
+and the project configuration and returns a tidy Dataset; several datasets of
+one kind are joined. The municipality master is not a Dataset but the lookup
+that turns the configured code into the book's area.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from databook.config import (
+    CONFIG_NAME,
+    Config,
+    MunicipalitiesDataset,
+    SsdseDataset,
+    expand,
+)
+from databook.errors import ConfigError
+from databook.model import Dataset, concat
+from databook.sources.codes import MunicipalityMaster, load_master
+from databook.sources.ssdse import load_ssdse
+
+DATASET_KIND_NAMES = {
+    "municipalities": "団体コード一覧",
+    "ssdse-a": "SSDSE-A",
+}
+
+
+def _load_ssdse(settings: SsdseDataset, config: Config) -> Dataset:
+    paths = [path for pattern in settings.files for path in expand(config, pattern)]
+    return load_ssdse(paths, items=settings.items, project_root=config.root)
+
+
+LOADERS: dict[str, Callable] = {
+    "ssdse-a": _load_ssdse,
+}
+
+
+@dataclass
+class Inputs:
+    """The datasets of one build, by kind."""
+
+    master: MunicipalityMaster
+    datasets: dict[str, Dataset] = field(default_factory=dict)
+    config_file: str = CONFIG_NAME
+
+    def get(self, kind: str) -> Dataset | None:
+        return self.datasets.get(kind)
+
+    def require(self, kind: str, *, needed_by: str) -> Dataset:
+        """Return the dataset of `kind`, or explain which setting is missing."""
+        dataset = self.datasets.get(kind)
+        if dataset is None:
+            name = DATASET_KIND_NAMES.get(kind, kind)
+            raise ConfigError(
+                f"分析 {needed_by} に必要な{name}のデータ"
+                f"（kind: {kind}）がありません。",
+                file=self.config_file,
+                place="設定 datasets",
+                hint=f"datasets に kind: {kind} のデータを書き足してください"
+                "（README の設定の説明を参照）。",
+            )
+        return dataset
+
+
+def load_inputs(config: Config) -> Inputs:
+    """Read every dataset that databook.yml declares."""
+    master = None
+    loaded: dict[str, list[Dataset]] = {}
+    for settings in config.datasets.values():
+        if isinstance(settings, MunicipalitiesDataset):
+            master = load_master(config.path(settings.file), display_path=settings.file)
+            continue
+        loaded.setdefault(settings.kind, []).append(
+            LOADERS[settings.kind](settings, config)
+        )
+
+    if master is None:
+        raise ConfigError(
+            "団体コード一覧（kind: municipalities）のデータがありません。",
+            file=CONFIG_NAME,
+            place="設定 datasets",
+            hint="datasets に kind: municipalities と file: を書き足してください。",
+        )
+    datasets = {kind: concat(parts) for kind, parts in loaded.items()}
+    return Inputs(master, datasets)
