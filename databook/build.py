@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -125,8 +126,9 @@ def assemble_book(config: Config, inputs: Inputs, area: Area) -> Book:
     """Run each chapter's analysis and render its text."""
     findings: dict[str, Finding] = {}
     for chapter in config.chapters:
-        if chapter.analysis not in findings:
-            findings[chapter.analysis] = ANALYSES[chapter.analysis](inputs, area)
+        for name in chapter.analysis:
+            if name not in findings:
+                findings[name] = ANALYSES[name](inputs, area)
 
     title = config.title or f"{area.name} 地域経済データブック"
     variables: dict[str, KeyFigure | str] = {
@@ -146,8 +148,8 @@ def assemble_book(config: Config, inputs: Inputs, area: Area) -> Book:
     chapters = []
     for number, settings in enumerate(config.chapters, start=1):
         text = read_chapter(config.path(settings.file), display_path=settings.file)
-        slug = f"{number:02d}-{settings.analysis.replace('_', '-')}"
-        notes = findings[settings.analysis].method_notes
+        slug = chapter_slug(number, settings.file)
+        notes = [n for name in settings.analysis for n in findings[name].method_notes]
         chapters.append(renderer.render(text, number=number, slug=slug, notes=notes))
 
     sources = {}
@@ -169,6 +171,13 @@ def assemble_book(config: Config, inputs: Inputs, area: Area) -> Book:
         chapters=chapters,
         sources=sorted(sources.values(), key=lambda s: s.id),
     )
+
+
+def chapter_slug(number: int, file: str) -> str:
+    """Return the page name of a chapter from its number and file name."""
+    stem = re.sub(r"^\d+[-_]?", "", Path(file).stem.lower())
+    words = re.sub(r"[^a-z0-9]+", "-", stem).strip("-")
+    return f"{number:02d}-{words}" if words else f"{number:02d}"
 
 
 def write_processed(book: Book, out: Path) -> None:

@@ -47,13 +47,35 @@ DATASET_MODELS: dict[str, type[Settings]] = {
 }
 
 
+# Analyses a chapter can present; databook.build.ANALYSES implements each.
+ANALYSIS_NAMES = ("population", "population_change")
+
+
 class Chapter(Settings):
-    """One chapter of the book: its text and the analysis it presents."""
+    """One chapter of the book: its text and the analyses it presents."""
 
     file: str
     """Chapter text (.qmd), relative to the project folder."""
-    analysis: Literal["population", "population_change"]
-    """Analysis whose figures, tables and charts the text may use."""
+    analysis: list[str]
+    """Analyses whose method notes the chapter prints; one name or a list."""
+
+    @field_validator("analysis", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("analysis")
+    @classmethod
+    def _known_analyses(cls, names: list[str]) -> list[str]:
+        unknown = [name for name in names if name not in ANALYSIS_NAMES]
+        if unknown:
+            raise ValueError(
+                f"分析 {', '.join(unknown)} はありません。"
+                f"次のいずれかを指定してください: {', '.join(ANALYSIS_NAMES)}"
+            )
+        if not names:
+            raise ValueError("分析を1つ以上指定してください")
+        return names
 
 
 class Output(Settings):
@@ -224,6 +246,7 @@ def _describe(error: dict) -> str:
         "greater_than_equal": f"{ctx.get('ge')} 以上を指定してください",
         "less_than_equal": f"{ctx.get('le')} 以下を指定してください",
         "literal_error": f"次のいずれかを指定してください: {ctx.get('expected')}",
+        "value_error": str(ctx.get("error", error["msg"])),
     }
     return descriptions.get(kind, error["msg"])
 

@@ -23,7 +23,10 @@ def test_sample_config_valid(project):
     config = load_config(project / "databook.yml")
     assert config.municipality == "14383"
     assert config.edition == 2025
-    assert [c.analysis for c in config.chapters] == ["population", "population_change"]
+    assert [c.analysis for c in config.chapters] == [
+        ["population"],
+        ["population_change"],
+    ]
 
 
 def test_unknown_key_names_setting_and_line(project):
