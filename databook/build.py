@@ -75,23 +75,33 @@ def build(project: Path, *, progress: Progress | None = None) -> BuildResult:
         processed_dir.mkdir()
 
         write_processed(book, processed_dir)
+        chart_dir = build_dir / CHART_DIR
+        if config.output.pdf or config.output.site:
+            export_charts(charts, chart_dir, progress, paper=config.output.paper)
+
         site_dir = None
         if config.output.site:
             from databook.publish.site import write_site
 
             site_dir = build_dir / "site"
-            pdf_href = "../databook.pdf" if config.output.pdf else "index.html"
-            write_site(book, site_dir, pdf_href=pdf_href)
+            pdf_href = "../databook.pdf" if config.output.pdf else None
+            write_site(book, site_dir, pdf_href=pdf_href, chart_files=chart_dir)
 
         pdf_path = None
         pages = 0
         if config.output.pdf:
-            export_charts(charts, build_dir / CHART_DIR, progress)
             from databook.publish.pdf import write_pdf
 
             pdf_path = build_dir / "databook.pdf"
             with progress.step("PDF をレイアウト中"):
-                pages = write_pdf(book, pdf_path, base=build_dir, chart_dir=CHART_DIR)
+                pages = write_pdf(
+                    book,
+                    pdf_path,
+                    base=build_dir,
+                    chart_dir=CHART_DIR,
+                    paper=config.output.paper,
+                    duplex=config.output.duplex,
+                )
 
         swap_in(build_dir, project / BUILD)
         swap_in(processed_dir, project / PROCESSED)
@@ -167,7 +177,9 @@ def assemble_book(config: Config, inputs: Inputs, area: Area) -> Book:
         area_code=area.code,
         edition=config.edition,
         publisher=config.publisher or area.name,
+        contact=config.contact or "",
         built_on=f"{today.year}年{today.month}月{today.day}日",
+        built_on_iso=today.isoformat(),
         chapters=chapters,
         sources=sorted(sources.values(), key=lambda s: s.id),
     )
@@ -195,20 +207,22 @@ def write_processed(book: Book, out: Path) -> None:
     logger.info("書き出し: data/processed/（CSV %d 件）", count)
 
 
-def export_charts(charts, out: Path, progress: Progress) -> None:
-    from databook.charts.export import chart_server, export_svgs
+def export_charts(charts, out: Path, progress: Progress, *, paper: str = "A4") -> None:
+    """Export each chart as SVG (print and download) and PNG (download)."""
+    from databook.charts.export import chart_server, export_images
     from databook.charts.figures import build_figure, print_size
 
     out.mkdir(parents=True, exist_ok=True)
     jobs = []
     for block in charts:
-        width, height = print_size(block.spec)
-        figure = build_figure(block.spec, for_print=True)
+        width, height = print_size(block.spec, paper)
+        figure = build_figure(block.spec, for_print=True, paper=paper)
         jobs.append((figure, out / f"{block.spec.id}.svg", width, height))
+        jobs.append((figure, out / f"{block.spec.id}.png", width, height))
 
     with progress.counter("グラフを書き出し中", len(jobs)) as advance, chart_server():
-        export_svgs(jobs, on_done=lambda _path: advance())
-    logger.info("書き出し: build/%s/（SVG %d 件）", out.name, len(jobs))
+        export_images(jobs, on_done=lambda _path: advance())
+    logger.info("書き出し: build/%s/（SVG と PNG、%d 件）", out.name, len(jobs))
 
 
 @contextmanager

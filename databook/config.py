@@ -85,6 +85,10 @@ class Output(Settings):
     """Write build/databook.pdf."""
     site: bool = True
     """Write the static site to build/site/."""
+    paper: Literal["A4", "A5"] = "A4"
+    """Paper size of the PDF booklet."""
+    duplex: bool = False
+    """Start every chapter on a right-hand page, for printing on both sides."""
 
 
 class Config(Settings):
@@ -98,6 +102,8 @@ class Config(Settings):
     """Book title; defaults to 「<市町村名> 地域経済データブック」."""
     publisher: str | None = None
     """Publisher printed on the cover and in the PDF metadata."""
+    contact: str | None = None
+    """Contact printed in the colophon (奥付), e.g. the office and its phone number."""
     datasets: dict[str, DatasetSettings]
     chapters: list[Chapter] = Field(min_length=1)
     output: Output = Output()

@@ -85,6 +85,8 @@ class Provenance:
     """Product that the source is an edition of, e.g. SSDSE-A and its publisher."""
     edition: str = ""
     """Edition within `series`, e.g. 2022."""
+    notice: str = ""
+    """A statement the source's terms require on every page that uses it."""
 
     def credit(self) -> str:
         """Return the 出典 text for this source, primary survey first."""

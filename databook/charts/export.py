@@ -36,26 +36,32 @@ def chart_server():
         kaleido.stop_sync_server(silence_warnings=True)
 
 
-def export_svgs(
+PNG_SCALE = 2
+"""PNG exports are drawn at twice the CSS size, for sharp slides and documents."""
+
+
+def export_images(
     jobs: Sequence[tuple[go.Figure, Path, int, int]],
     *,
     on_done: Callable[[Path], None] | None = None,
 ) -> None:
-    """Export figures as SVG files: (figure, path, width, height) per chart."""
+    """Export figures as SVG or PNG by file suffix: (figure, path, width, height)."""
     import kaleido
 
     for figure, path, width, height in jobs:
+        image_format = path.suffix.lstrip(".")
+        opts = {"format": image_format, "width": width, "height": height}
+        if image_format == "png":
+            opts["scale"] = PNG_SCALE
         try:
-            svg = kaleido.calc_fig_sync(
-                figure, opts={"format": "svg", "width": width, "height": height}
-            )
+            image = kaleido.calc_fig_sync(figure, opts=opts)
         except Exception as error:  # kaleido raises several unrelated types
             raise EnvironmentProblem(
                 f"グラフの書き出しに失敗しました（{type(error).__name__}: {error}）。",
                 file=path.name,
                 hint="databook doctor を実行し、chromium が使えるか確認してください。",
             ) from error
-        path.write_bytes(svg)
-        logger.debug("SVG を書き出し: %s", path.name)
+        path.write_bytes(image)
+        logger.debug("書き出し: %s", path.name)
         if on_done:
             on_done(path)

@@ -18,13 +18,16 @@ HIGHLIGHT_COLOUR = "#08306B"
 MARKERS = ("circle", "square", "diamond", "triangle-up")
 DASHES = ("solid", "dash", "dot", "dashdot")
 
-# Print size in CSS pixels (96 per inch): 170 mm wide fills an A4 text block.
-PRINT_WIDTH = 640
+# Width of the text block of each paper size, which a chart fills when printed.
+PAPER_TEXT_WIDTH_MM = {"A4": 170, "A5": 120}
+CSS_PIXELS_PER_MM = 96 / 25.4
 PRINT_HEIGHT = 340
 RANKING_ROW_HEIGHT = 17
 
 
-def build_figure(spec: ChartSpec, *, for_print: bool = False) -> go.Figure:
+def build_figure(
+    spec: ChartSpec, *, for_print: bool = False, paper: str = "A4"
+) -> go.Figure:
     """Draw a chart specification as a plotly figure."""
     builders = {
         "line": _line,
@@ -34,15 +37,16 @@ def build_figure(spec: ChartSpec, *, for_print: bool = False) -> go.Figure:
         "ranking_bar": _ranking_bar,
     }
     figure = builders[spec.kind](spec)
-    _apply_theme(figure, spec, for_print=for_print)
+    _apply_theme(figure, spec, for_print=for_print, paper=paper)
     return figure
 
 
-def print_size(spec: ChartSpec) -> tuple[int, int]:
+def print_size(spec: ChartSpec, paper: str = "A4") -> tuple[int, int]:
     """Return the print size in CSS pixels; a ranking gets a row per category."""
+    width = round(PAPER_TEXT_WIDTH_MM[paper] * CSS_PIXELS_PER_MM)
     if spec.kind == "ranking_bar":
-        return PRINT_WIDTH, 90 + RANKING_ROW_HEIGHT * spec.data["x"].nunique()
-    return PRINT_WIDTH, PRINT_HEIGHT
+        return width, 90 + RANKING_ROW_HEIGHT * spec.data["x"].nunique()
+    return width, PRINT_HEIGHT if paper == "A4" else round(PRINT_HEIGHT * 0.85)
 
 
 def web_height(spec: ChartSpec) -> int:
@@ -147,7 +151,9 @@ def _stacked_bar(spec: ChartSpec) -> go.Figure:
     return figure
 
 
-def _apply_theme(figure: go.Figure, spec: ChartSpec, *, for_print: bool) -> None:
+def _apply_theme(
+    figure: go.Figure, spec: ChartSpec, *, for_print: bool, paper: str
+) -> None:
     figure.update_layout(
         font={"family": FONT_FAMILY, "size": 13 if for_print else 14, "color": "#222"},
         paper_bgcolor="white",
@@ -180,10 +186,8 @@ def _apply_theme(figure: go.Figure, spec: ChartSpec, *, for_print: bool) -> None
         figure.update_xaxes(**category_axis)
         figure.update_yaxes(**value_axis)
     if for_print:
-        width, height = print_size(spec)
+        width, height = print_size(spec, paper)
         figure.update_layout(width=width, height=height)
     else:
-        # Room above the legend for plotly's tool bar, which otherwise covers
-        # the legend on a phone. Only the height is fixed: the width follows
-        # the page.
-        figure.update_layout(margin={"t": 70}, height=web_height(spec))
+        # Only the height is fixed: the width follows the page.
+        figure.update_layout(height=web_height(spec))

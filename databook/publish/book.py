@@ -21,11 +21,20 @@ class Book:
     area_code: str
     edition: int
     publisher: str
+    contact: str
+    """Contact line of the colophon; empty when not configured."""
     built_on: str
     """Build date as printed, e.g. 2026年12月4日."""
+    built_on_iso: str
+    """Build date as ISO 8601, e.g. 2026-12-04."""
     chapters: list[Chapter]
     sources: list[Provenance]
     """Every source the book cites, each once."""
+
+    @property
+    def notices(self) -> list[str]:
+        """Return the statements the sources' terms require, each once."""
+        return list(dict.fromkeys(s.notice for s in self.sources if s.notice))
 
     @property
     def source_files(self) -> list[SourceFile]:
@@ -73,10 +82,12 @@ def credit_line(sources) -> str:
 
 @cache
 def templates() -> Environment:
-    return Environment(
+    environment = Environment(
         loader=PackageLoader("databook", "publish/templates"),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.globals["credit_text"] = credit_text
+    return environment

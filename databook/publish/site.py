@@ -1,14 +1,17 @@
-"""The static site: an index, one page per chapter, data files, and plotly.js.
+"""The static site: an index, one page per chapter, open data, and plotly.js.
 
 Nothing is loaded from another host: plotly.js is copied from the plotly
-package into assets/ once and each page refers to it, and fonts come from the
-reader's system.
+package into assets/ once and every chapter page refers to the same file, so
+a browser caches it; fonts come from the reader's system.
 """
 
 from __future__ import annotations
 
+import gzip
 import logging
+import re
 import shutil
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -19,15 +22,36 @@ from databook.charts.figures import build_figure, web_height
 from databook.publish.book import Book, credit_line, templates
 from databook.publish.chapters import ChartBlock, TableBlock
 from databook.publish.data import chart_csv, chart_table, table_cells, table_csv
+from databook.publish.downloads import (
+    Entry,
+    book_xlsx,
+    catalogue,
+    entries,
+    entry_json,
+    entry_xlsx,
+)
 
 logger = logging.getLogger(__name__)
 
+# No plotly tool bar: its buttons are labelled in English and would be keyboard
+# stops inside a chart that screen readers skip; every chart offers its data
+# and PNG and SVG images below it instead.
 PLOT_CONFIG = {
-    "displaylogo": False,
+    "displayModeBar": False,
     "responsive": True,
-    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
     "locale": "ja",
 }
+WORKBOOK_NAME = "databook.xlsx"
+
+
+@dataclass(frozen=True)
+class Download:
+    """A file offered under a chart or table."""
+
+    label: str
+    """Format as shown, e.g. CSV."""
+    href: str
+    """Path relative to the site root."""
 
 
 def plotly_js_path() -> Path:
@@ -35,10 +59,17 @@ def plotly_js_path() -> Path:
 
 
 def write_site(
-    book: Book, out: Path, *, pdf_href: str = "../databook.pdf"
+    book: Book,
+    out: Path,
+    *,
+    pdf_href: str | None = "../databook.pdf",
+    chart_files: Path | None = None,
 ) -> list[Path]:
-    """Write the site into `out` and return the files written."""
-    written: list[Path] = []
+    """Write the site into `out` and return the files written.
+
+    `chart_files` is the folder of exported chart images (<id>.svg, <id>.png)
+    offered for download; without it the site offers the data files only.
+    """
     assets = out / "assets"
     data = out / "data"
     assets.mkdir(parents=True, exist_ok=True)
@@ -47,30 +78,44 @@ def write_site(
     shutil.copyfile(plotly_js_path(), assets / "plotly.min.js")
     css = resources.files("databook") / "publish" / "static" / "site.css"
     (assets / "site.css").write_bytes(css.read_bytes())
-    written += [assets / "plotly.min.js", assets / "site.css"]
+    written = [assets / "plotly.min.js", assets / "site.css"]
+
+    downloads = _write_downloads(book, data, chart_files)
+    written += [out / d.href for files in downloads.values() for d in files]
+    (data / WORKBOOK_NAME).write_bytes(book_xlsx(book))
+    catalogue_files = {
+        entry_id: [(d.label, d.href) for d in files]
+        for entry_id, files in downloads.items()
+    }
+    (out / "catalogue.json").write_bytes(catalogue(book, catalogue_files))
+    written += [data / WORKBOOK_NAME, out / "catalogue.json"]
 
     env = templates()
-    context = {"book": book, "pdf_href": pdf_href}
-    for name in ("index", "sources"):
+    context = {
+        "book": book,
+        "pdf_href": pdf_href,
+        "workbook_href": f"data/{WORKBOOK_NAME}",
+        "notices": book.notices,
+    }
+    pages = {
+        "index": {},
+        "sources": {},
+        "opendata": {"entries": entries(book), "downloads": downloads},
+    }
+    for name, extra in pages.items():
         page = out / f"{name}.html"
-        page.write_text(
-            env.get_template(f"site/{name}.html").render(**context), "utf-8"
-        )
+        html = env.get_template(f"site/{name}.html").render(**context, **extra)
+        page.write_text(html, "utf-8")
         written.append(page)
 
     for index, chapter in enumerate(book.chapters):
         parts = []
         for part in chapter.parts:
             if isinstance(part, ChartBlock):
-                csv_path = data / f"{part.spec.id}.csv"
-                csv_path.write_bytes(chart_csv(part.spec))
-                written.append(csv_path)
-                parts.append(_chart_html(part, f"data/{csv_path.name}"))
+                parts.append(chart_html(part, downloads[part.spec.id]))
             elif isinstance(part, TableBlock):
-                csv_path = data / f"table-{part.table.id}.csv"
-                csv_path.write_bytes(table_csv(part.table))
-                written.append(csv_path)
-                parts.append(_table_html(part, f"data/{csv_path.name}", book))
+                files = downloads[f"table-{part.table.id}"]
+                parts.append(_table_html(part, files, book))
             else:
                 parts.append(Markup(part))
 
@@ -85,15 +130,52 @@ def write_site(
         page.write_text(html, "utf-8")
         written.append(page)
         logger.info(
-            "書き出し: %s（図 %d、表 %d）",
+            "書き出し: %s（図 %d、表 %d、gzip 転送量 %.2f MB）",
             page.name,
             len(chapter.charts),
             len(chapter.tables),
+            page_weight(page) / 1e6,
         )
     return written
 
 
-def _chart_html(block: ChartBlock, csv_href: str) -> Markup:
+def _write_downloads(
+    book: Book, data: Path, chart_files: Path | None
+) -> dict[str, list[Download]]:
+    downloads: dict[str, list[Download]] = {}
+    for entry in entries(book):
+        files = []
+        csv_bytes = (
+            chart_csv(entry.block.spec)
+            if isinstance(entry.block, ChartBlock)
+            else table_csv(entry.block.table)
+        )
+        for label, suffix, content in (
+            ("CSV", "csv", csv_bytes),
+            ("JSON", "json", entry_json(entry)),
+            ("Excel", "xlsx", entry_xlsx(entry)),
+        ):
+            (data / f"{entry.id}.{suffix}").write_bytes(content)
+            files.append(Download(label, f"data/{entry.id}.{suffix}"))
+        files += _copy_images(entry, data, chart_files)
+        downloads[entry.id] = files
+    return downloads
+
+
+def _copy_images(entry: Entry, data: Path, chart_files: Path | None) -> list[Download]:
+    if chart_files is None or not isinstance(entry.block, ChartBlock):
+        return []
+    copied = []
+    for label, suffix in (("PNG", "png"), ("SVG", "svg")):
+        source = chart_files / f"{entry.id}.{suffix}"
+        if source.exists():
+            shutil.copyfile(source, data / source.name)
+            copied.append(Download(label, f"data/{source.name}"))
+    return copied
+
+
+def chart_html(block: ChartBlock, downloads: list[Download]) -> Markup:
+    """Return a chart's figure for the site: plot, 出典, data table, downloads."""
     figure = build_figure(block.spec)
     plot = plotly.io.to_html(
         figure,
@@ -111,13 +193,13 @@ def _chart_html(block: ChartBlock, csv_href: str) -> Markup:
             plot=Markup(plot),
             data=chart_table(block.spec),
             credit=credit_line(block.spec.sources),
-            csv_href=csv_href,
+            downloads=downloads,
         )
     )
     return Markup(html)
 
 
-def _table_html(block: TableBlock, csv_href: str, book: Book) -> Markup:
+def _table_html(block: TableBlock, downloads: list[Download], book: Book) -> Markup:
     html = (
         templates()
         .get_template("site/table.html")
@@ -125,7 +207,16 @@ def _table_html(block: TableBlock, csv_href: str, book: Book) -> Markup:
             block=block,
             data=table_cells(block.table, emphasise=book.municipality),
             credit=credit_line(block.table.sources),
-            csv_href=csv_href,
+            downloads=downloads,
         )
     )
     return Markup(html)
+
+
+def page_weight(page: Path) -> int:
+    """Return the bytes a first visit to `page` transfers with gzip: page and assets."""
+    html = page.read_bytes()
+    total = len(gzip.compress(html))
+    for url in re.findall(rb'(?:src|href)="(assets/[^"]+)"', html):
+        total += len(gzip.compress((page.parent / url.decode()).read_bytes()))
+    return total

@@ -1,0 +1,106 @@
+"""Files offered on the site: per chart and table, one workbook, a catalogue."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from openpyxl import load_workbook
+
+from databook.publish.site import page_weight
+from tests.test_build import parse_page
+
+CHARTS = ["age_structure", "ageing_prefecture", "vital", "migration", "balance"]
+TABLES = ["table-age_structure", "table-ageing_ranking", "table-population_change"]
+
+
+def test_every_chart_offers_five_formats(sample_book):
+    site = sample_book / "build" / "site"
+    links = set()
+    for page in site.glob("0*.html"):
+        links |= {link for link in parse_page(page).links if link.startswith("data/")}
+    for chart in CHARTS:
+        for suffix in ("csv", "json", "xlsx", "png", "svg"):
+            assert f"data/{chart}.{suffix}" in links, (chart, suffix)
+            assert (site / "data" / f"{chart}.{suffix}").stat().st_size > 0
+    for table in TABLES:
+        for suffix in ("csv", "json", "xlsx"):
+            assert f"data/{table}.{suffix}" in links, (table, suffix)
+
+
+def test_json_holds_csv_values(sample_book):
+    data = sample_book / "build" / "site" / "data"
+    document = json.loads((data / "vital.json").read_text(encoding="utf-8"))
+    rows = list(
+        csv.DictReader(
+            io.StringIO((data / "vital.csv").read_text(encoding="utf-8-sig"))
+        )
+    )
+    assert document["number"] == "図2-1"
+    assert document["source"].startswith("出典：厚生労働省「人口動態統計」")
+    assert len(document["rows"]) == len(rows)
+    for from_json, from_csv in zip(document["rows"], rows, strict=True):
+        assert str(from_json["値"]) == from_csv["値"]
+        assert from_json["期間"] == from_csv["期間"]
+    # SSDSE-A-2026.csv line 722, column W: 13 births in 2023.
+    births_2023 = [
+        r for r in document["rows"] if r["期間"] == "2023" and r["系列"] == "出生数"
+    ]
+    assert births_2023[0]["値"] == 13
+
+
+def test_workbook_has_every_chart_and_table(sample_book):
+    workbook = load_workbook(sample_book / "build" / "site" / "data" / "databook.xlsx")
+    assert workbook.sheetnames[0] == "目次"
+    assert workbook.sheetnames[1:] == [
+        "図1-1",
+        "表1-1",
+        "図1-2",
+        "表1-2",
+        "図2-1",
+        "図2-2",
+        "図2-3",
+        "表2-1",
+    ]
+    sheet = workbook["表2-1"]
+    assert sheet["A1"].value.startswith("表2-1")
+    assert sheet["A2"].value.startswith("出典：")
+    header = [cell.value for cell in sheet[4]]
+    assert header[:2] == ["年", "出生数（人）"]
+    # 2016 row: SSDSE-A-2018 line 722, W 27, X 141; natural change 27 − 141 = −114.
+    row = [cell for cell in sheet[5]]
+    assert row[0].value == "2016年"
+    assert row[1].value == 27
+    assert row[3].value == -114
+    assert "△" in row[3].number_format
+
+
+def test_catalogue_lists_every_dataset(sample_book):
+    site = sample_book / "build" / "site"
+    catalogue = json.loads((site / "catalogue.json").read_text(encoding="utf-8"))
+    assert catalogue["language"] == "ja"
+    identifiers = [d["identifier"] for d in catalogue["datasets"]]
+    assert sorted(identifiers) == sorted(CHARTS + TABLES)
+    for dataset in catalogue["datasets"]:
+        assert dataset["source"]
+        assert dataset["license"]
+        for distribution in dataset["distributions"]:
+            assert (site / distribution["downloadURL"]).is_file(), distribution
+    vital = next(d for d in catalogue["datasets"] if d["identifier"] == "vital")
+    assert vital["temporal"] == "2016/2023"
+
+
+def test_opendata_page_links_everything(sample_book):
+    site = sample_book / "build" / "site"
+    links = set(parse_page(site / "opendata.html").links)
+    assert "catalogue.json" in links
+    assert "data/databook.xlsx" in links
+    for chart in CHARTS:
+        assert f"data/{chart}.csv" in links
+
+
+def test_chapter_pages_under_weight_budget(sample_book):
+    # A first visit transfers the page, site.css and plotly.js, all gzipped.
+    for page in (sample_book / "build" / "site").glob("0*.html"):
+        assert page_weight(page) < 1_600_000, page.name
