@@ -18,7 +18,7 @@ WIDTHS = (360, 1280)
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class names it so
+    def log_message(self, format, *args):
         pass
 
 
