@@ -7,25 +7,37 @@ failed build leaves the previous book and open data as they were.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import pickle
 import re
 import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from databook.analysis.common import Area
 from databook.analysis.population import analyse_population, analyse_population_change
+from databook.cache import (
+    CACHE_DIR,
+    STATE_FILE,
+    StepCache,
+    code_version,
+    is_up_to_date,
+    key_of,
+    project_fingerprint,
+    tree_hashes,
+)
 from databook.config import CONFIG_NAME, Config, load_config
 from databook.doctor import require, run_checks
 from databook.errors import ConfigError
 from databook.inputs import Inputs, load_inputs
-from databook.model import Finding, KeyFigure
+from databook.model import ChartSpec, Finding, KeyFigure
 from databook.progress import Progress
 from databook.publish.book import Book
 from databook.publish.chapters import ChapterRenderer, read_chapter
@@ -44,7 +56,7 @@ CHART_DIR = "charts"
 
 @dataclass
 class BuildResult:
-    """What a build wrote."""
+    """What a build wrote, and what it could reuse."""
 
     pdf: Path | None
     site: Path | None
@@ -52,20 +64,57 @@ class BuildResult:
     charts: int
     pages: int
     seconds: float
+    unchanged: bool = False
+    """True when nothing had changed since the last build, so nothing was written."""
+    steps: dict[str, float] = field(default_factory=dict)
+    """Seconds spent in each step."""
+    rebuilt: dict[str, int] = field(default_factory=dict)
+    """Items made anew in this build, by kind (charts, pdf, findings)."""
+    reused: dict[str, int] = field(default_factory=dict)
+    """Items taken from the cache, by kind."""
 
 
-def build(project: Path, *, progress: Progress | None = None) -> BuildResult:
-    """Build the book of the project in `project`."""
+class Timings:
+    """Seconds per named step, logged at debug level as each step ends."""
+
+    def __init__(self) -> None:
+        self.steps: dict[str, float] = {}
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self.steps[name] = time.monotonic() - started
+            logger.debug("%s: %.2f 秒", name, self.steps[name])
+
+
+def build(
+    project: Path, *, progress: Progress | None = None, force: bool = False
+) -> BuildResult:
+    """Build the book of the project in `project`, reusing unchanged steps.
+
+    With `force`, every step runs again and the cache is only written.
+    """
     started = time.monotonic()
     progress = progress or Progress(enabled=False)
+    timings = Timings()
+    fingerprint = project_fingerprint(project)
+    if not force and is_up_to_date(project):
+        logger.info("変更はありません。build/ は最新です。")
+        return _unchanged_result(project, started)
+
     config = load_config(project / CONFIG_NAME)
-    require(run_checks(pdf=config.output.pdf))
+    require(run_checks(pdf=config.output.pdf or config.output.site))
+    cache = StepCache(project / CACHE_DIR, read=not force)
+    tally = Tally()
 
-    inputs = load_inputs(config)
-    area = resolve_area(config, inputs.master)
+    with timings.step("読み込みと分析"):
+        area, findings = analyse(config, cache, tally)
     logger.info("対象: %s%s（%s）", area.prefecture, area.name, area.code)
-
-    book = assemble_book(config, inputs, area)
+    with timings.step("章の組み立て"):
+        book = assemble_book(config, area, findings)
     charts = [block for chapter in book.chapters for block in chapter.charts]
 
     with staging(project) as stage:
@@ -77,7 +126,15 @@ def build(project: Path, *, progress: Progress | None = None) -> BuildResult:
         write_processed(book, processed_dir)
         chart_dir = build_dir / CHART_DIR
         if config.output.pdf or config.output.site:
-            export_charts(charts, chart_dir, progress, paper=config.output.paper)
+            with timings.step("グラフ"):
+                export_charts(
+                    charts,
+                    chart_dir,
+                    progress,
+                    paper=config.output.paper,
+                    cache=cache,
+                    tally=tally,
+                )
 
         site_dir = None
         if config.output.site:
@@ -85,24 +142,23 @@ def build(project: Path, *, progress: Progress | None = None) -> BuildResult:
 
             site_dir = build_dir / "site"
             pdf_href = "../databook.pdf" if config.output.pdf else None
-            write_site(book, site_dir, pdf_href=pdf_href, chart_files=chart_dir)
+            with timings.step("サイト"):
+                write_site(
+                    book,
+                    site_dir,
+                    pdf_href=pdf_href,
+                    chart_files=chart_dir,
+                    cache=cache,
+                )
 
         pdf_path = None
         pages = 0
         if config.output.pdf:
-            from databook.publish.pdf import write_pdf
-
             pdf_path = build_dir / "databook.pdf"
-            with progress.step("PDF をレイアウト中"):
-                pages = write_pdf(
-                    book,
-                    pdf_path,
-                    base=build_dir,
-                    chart_dir=CHART_DIR,
-                    paper=config.output.paper,
-                    duplex=config.output.duplex,
-                )
+            with timings.step("PDF"), progress.step("PDF をレイアウト中"):
+                pages = write_book_pdf(config, book, build_dir, cache, tally)
 
+        write_state(build_dir, fingerprint)
         swap_in(build_dir, project / BUILD)
         swap_in(processed_dir, project / PROCESSED)
 
@@ -113,9 +169,93 @@ def build(project: Path, *, progress: Progress | None = None) -> BuildResult:
         charts=len(charts),
         pages=pages,
         seconds=time.monotonic() - started,
+        steps=timings.steps,
+        rebuilt=tally.rebuilt,
+        reused=tally.reused,
     )
-    logger.info("完了: %.1f 秒", result.seconds)
+    logger.info("完了: %.1f 秒（%s）", result.seconds, tally.summary())
     return result
+
+
+class Tally:
+    """Counts of what a build made anew and what it reused, by kind."""
+
+    def __init__(self) -> None:
+        self.rebuilt: dict[str, int] = {}
+        self.reused: dict[str, int] = {}
+
+    def count(self, kind: str, *, reused: bool, number: int = 1) -> None:
+        target = self.reused if reused else self.rebuilt
+        target[kind] = target.get(kind, 0) + number
+
+    def summary(self) -> str:
+        names = {"findings": "分析", "charts": "グラフ", "pdf": "PDF"}
+        parts = []
+        for label, counts in (("作り直し", self.rebuilt), ("再利用", self.reused)):
+            if counts:
+                items = "、".join(f"{names.get(k, k)} {n}" for k, n in counts.items())
+                parts.append(f"{label}: {items}")
+        return "／".join(parts) or "キャッシュなし"
+
+
+def _unchanged_result(project: Path, started: float) -> BuildResult:
+    build_dir = project / BUILD
+    pdf = build_dir / "databook.pdf"
+    site = build_dir / "site"
+    return BuildResult(
+        pdf=pdf if pdf.exists() else None,
+        site=site if site.exists() else None,
+        processed=project / PROCESSED,
+        charts=0,
+        pages=0,
+        seconds=time.monotonic() - started,
+        unchanged=True,
+    )
+
+
+def write_state(build_dir: Path, fingerprint: str) -> None:
+    """Record what this build read and wrote, for the next build's check."""
+    outputs = sorted(
+        path.relative_to(build_dir).as_posix()
+        for path in build_dir.rglob("*")
+        if path.is_file()
+    )
+    state = {"fingerprint": fingerprint, "outputs": outputs}
+    (build_dir / STATE_FILE).write_text(json.dumps(state, indent=1), encoding="utf-8")
+
+
+def analyse(
+    config: Config, cache: StepCache, tally: Tally
+) -> tuple[Area, dict[str, Finding]]:
+    """Load the datasets and run the chapters' analyses, or reuse their results.
+
+    The key covers the settings that feed the analyses and the content of
+    every raw file, so a change in the chapter texts alone reuses them.
+    """
+    settings = config.model_dump(
+        mode="json", include={"municipality", "datasets", "chapters"}
+    )
+    key = key_of(code_version(), settings, tree_hashes(config.root / "data" / "raw"))
+    stored = cache.get("findings", key)
+    if stored is not None:
+        try:
+            area, findings = pickle.loads(stored)
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            logger.warning("分析結果のキャッシュを読めないので作り直します。")
+        else:
+            tally.count("findings", reused=True)
+            return area, findings
+
+    inputs = load_inputs(config)
+    area = resolve_area(config, inputs.master)
+    findings: dict[str, Finding] = {}
+    for chapter in config.chapters:
+        for name in chapter.analysis:
+            if name not in findings:
+                findings[name] = ANALYSES[name](inputs, area)
+    cache.put("findings", key, pickle.dumps((area, findings)))
+    tally.count("findings", reused=False)
+    return area, findings
 
 
 def resolve_area(config: Config, master: MunicipalityMaster) -> Area:
@@ -132,14 +272,8 @@ def resolve_area(config: Config, master: MunicipalityMaster) -> Area:
     return Area(code, municipality.name, municipality.prefecture)
 
 
-def assemble_book(config: Config, inputs: Inputs, area: Area) -> Book:
-    """Run each chapter's analysis and render its text."""
-    findings: dict[str, Finding] = {}
-    for chapter in config.chapters:
-        for name in chapter.analysis:
-            if name not in findings:
-                findings[name] = ANALYSES[name](inputs, area)
-
+def assemble_book(config: Config, area: Area, findings: dict[str, Finding]) -> Book:
+    """Render each chapter's text with the findings of its analyses."""
     title = config.title or f"{area.name} 地域経済データブック"
     variables: dict[str, KeyFigure | str] = {
         "book.municipality": area.name,
@@ -207,22 +341,119 @@ def write_processed(book: Book, out: Path) -> None:
     logger.info("書き出し: data/processed/（CSV %d 件）", count)
 
 
-def export_charts(charts, out: Path, progress: Progress, *, paper: str = "A4") -> None:
-    """Export each chart as SVG (print and download) and PNG (download)."""
-    from databook.charts.export import chart_server, export_images
-    from databook.charts.figures import build_figure, print_size
+def export_charts(
+    charts,
+    out: Path,
+    progress: Progress,
+    *,
+    paper: str = "A4",
+    cache: StepCache | None = None,
+    tally: Tally | None = None,
+) -> None:
+    """Export each chart as SVG (print and download) and PNG (download).
+
+    Charts found in the cache are copied; the chart server starts only when
+    at least one chart has to be drawn, and draws all of them in one batch.
+    """
+    from databook.charts.figures import print_size
 
     out.mkdir(parents=True, exist_ok=True)
-    jobs = []
+    tally = tally or Tally()
+    missing = []
     for block in charts:
+        key = chart_key(block.spec, paper)
+        images = {suffix: None for suffix in ("svg", "png")}
+        if cache is not None:
+            images = {
+                suffix: cache.get("charts", f"{key}.{suffix}") for suffix in images
+            }
+        if all(content is not None for content in images.values()):
+            for suffix, content in images.items():
+                (out / f"{block.spec.id}.{suffix}").write_bytes(content)
+            tally.count("charts", reused=True)
+        else:
+            missing.append((block, key))
+
+    if not missing:
+        logger.info("グラフ: %d 件すべてキャッシュから", len(charts))
+        return
+
+    from databook.charts.export import chart_server, export_images
+    from databook.charts.figures import build_figure
+
+    jobs = []
+    for block, _ in missing:
         width, height = print_size(block.spec, paper)
         figure = build_figure(block.spec, for_print=True, paper=paper)
-        jobs.append((figure, out / f"{block.spec.id}.svg", width, height))
-        jobs.append((figure, out / f"{block.spec.id}.png", width, height))
+        for suffix in ("svg", "png"):
+            jobs.append((figure, out / f"{block.spec.id}.{suffix}", width, height))
 
     with progress.counter("グラフを書き出し中", len(jobs)) as advance, chart_server():
         export_images(jobs, on_done=lambda _path: advance())
-    logger.info("書き出し: build/%s/（SVG と PNG、%d 件）", out.name, len(jobs))
+
+    for block, key in missing:
+        for suffix in ("svg", "png"):
+            content = (out / f"{block.spec.id}.{suffix}").read_bytes()
+            if cache is not None:
+                cache.put("charts", f"{key}.{suffix}", content)
+        tally.count("charts", reused=False)
+    logger.info(
+        "書き出し: build/%s/（%d 件を作成、%d 件はキャッシュから）",
+        out.name,
+        len(missing),
+        len(charts) - len(missing),
+    )
+
+
+def chart_key(spec: ChartSpec, paper: str) -> str:
+    """Return the cache key of a chart's images: its data, texts, size and code."""
+    return key_of(
+        code_version(),
+        paper,
+        spec.id,
+        spec.title,
+        spec.kind,
+        spec.data.to_csv(index=False),
+        spec.x_title,
+        spec.y_title,
+        spec.highlight,
+    )
+
+
+def write_book_pdf(
+    config: Config, book: Book, build_dir: Path, cache: StepCache, tally: Tally
+) -> int:
+    """Write build/databook.pdf, reusing the cached one if its inputs are the same.
+
+    The key covers the booklet's HTML and the content of every chart SVG it
+    shows; the build date printed in the colophon is part of the HTML.
+    """
+    from databook.publish.pdf import book_html
+
+    paper, duplex = config.output.paper, config.output.duplex
+    html = book_html(book, CHART_DIR, paper=paper, duplex=duplex)
+    charts = tree_hashes(build_dir / CHART_DIR)
+    key = key_of(
+        code_version(), html, {k: v for k, v in charts.items() if k.endswith(".svg")}
+    )
+    pdf_path = build_dir / "databook.pdf"
+
+    stored = cache.get("pdf", key)
+    pages = cache.get("pdf", f"{key}.pages")
+    if stored is not None and pages is not None:
+        pdf_path.write_bytes(stored)
+        tally.count("pdf", reused=True)
+        return int(pages)
+
+    from databook.publish.pdf import write_pdf
+
+    count = write_pdf(
+        book, pdf_path, base=build_dir, chart_dir=CHART_DIR, paper=paper, duplex=duplex
+    )
+    cache.put("pdf", key, pdf_path.read_bytes())
+    cache.put("pdf", f"{key}.pages", str(count).encode())
+    tally.count("pdf", reused=False)
+    return count
 
 
 @contextmanager

@@ -85,21 +85,40 @@ def _fail(error: DatabookError, *, debug: bool) -> None:
     raise typer.Exit(error.exit_code)
 
 
+ForceOption = Annotated[
+    bool,
+    typer.Option(
+        "--force", help="キャッシュを使わず、すべてを作り直します（変更がなくても）。"
+    ),
+]
+
+
 @app.command()
 def build(
     project: ProjectOption = Path("."),
+    force: ForceOption = False,
     verbose: VerboseOption = False,
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
     """データブックを作ります（build/databook.pdf と build/site/）。"""
     _configure_logging(verbose=verbose, quiet=quiet)
+    root = project.resolve()
+
+    # Decide "nothing changed" from hashes alone, before pandas and plotly load.
+    from databook.cache import is_up_to_date
+
+    if not force and is_up_to_date(root):
+        if not quiet:
+            console.print("変更はありません。build/ は最新です。", highlight=False)
+        return
+
     from databook.build import build as run_build
     from databook.progress import Progress
 
     progress = Progress(enabled=not quiet and console.is_terminal, console=console)
     try:
-        result = run_build(project.resolve(), progress=progress)
+        result = run_build(root, progress=progress, force=force)
     except DatabookError as error:
         _fail(error, debug=debug)
         return

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-import plotly.io
 from markupsafe import Markup
 
-from databook.charts.figures import build_figure, web_height
+from databook.cache import StepCache, code_version, hash_bytes, key_of
+from databook.model import credit_text
 from databook.publish.book import Book, credit_line, templates
 from databook.publish.chapters import ChartBlock, TableBlock
 from databook.publish.data import chart_csv, chart_table, table_cells, table_csv
@@ -64,6 +64,7 @@ def write_site(
     *,
     pdf_href: str | None = "../databook.pdf",
     chart_files: Path | None = None,
+    cache: StepCache | None = None,
 ) -> list[Path]:
     """Write the site into `out` and return the files written.
 
@@ -80,9 +81,13 @@ def write_site(
     (assets / "site.css").write_bytes(css.read_bytes())
     written = [assets / "plotly.min.js", assets / "site.css"]
 
-    downloads = _write_downloads(book, data, chart_files)
+    downloads, keys = _write_downloads(book, data, chart_files, cache)
     written += [out / d.href for files in downloads.values() for d in files]
-    (data / WORKBOOK_NAME).write_bytes(book_xlsx(book))
+    workbook_key = key_of(keys, book.title, book.edition)
+    workbook = _cached(
+        cache, "downloads", f"{workbook_key}.xlsx", lambda: book_xlsx(book)
+    )
+    (data / WORKBOOK_NAME).write_bytes(workbook)
     catalogue_files = {
         entry_id: [(d.label, d.href) for d in files]
         for entry_id, files in downloads.items()
@@ -112,7 +117,7 @@ def write_site(
         parts = []
         for part in chapter.parts:
             if isinstance(part, ChartBlock):
-                parts.append(chart_html(part, downloads[part.spec.id]))
+                parts.append(chart_html(part, downloads[part.spec.id], cache=cache))
             elif isinstance(part, TableBlock):
                 files = downloads[f"table-{part.table.id}"]
                 parts.append(_table_html(part, files, book))
@@ -140,26 +145,52 @@ def write_site(
 
 
 def _write_downloads(
-    book: Book, data: Path, chart_files: Path | None
-) -> dict[str, list[Download]]:
+    book: Book, data: Path, chart_files: Path | None, cache: StepCache | None
+) -> tuple[dict[str, list[Download]], list[str]]:
+    """Write each entry's files; return the downloads by entry and the entry keys."""
     downloads: dict[str, list[Download]] = {}
+    keys = []
     for entry in entries(book):
-        files = []
         csv_bytes = (
             chart_csv(entry.block.spec)
             if isinstance(entry.block, ChartBlock)
             else table_csv(entry.block.table)
         )
-        for label, suffix, content in (
-            ("CSV", "csv", csv_bytes),
-            ("JSON", "json", entry_json(entry)),
-            ("Excel", "xlsx", entry_xlsx(entry)),
+        key = key_of(
+            code_version(),
+            entry.id,
+            entry.number,
+            entry.title,
+            hash_bytes(csv_bytes),
+            credit_text(entry.sources),
+            sorted({s.licence for s in entry.sources}),
+        )
+        keys.append(key)
+        files = []
+        (data / f"{entry.id}.csv").write_bytes(csv_bytes)
+        files.append(Download("CSV", f"data/{entry.id}.csv"))
+        for label, suffix, make in (
+            ("JSON", "json", entry_json),
+            ("Excel", "xlsx", entry_xlsx),
         ):
+            content = _cached(cache, "downloads", f"{key}.{suffix}", make, entry)
             (data / f"{entry.id}.{suffix}").write_bytes(content)
             files.append(Download(label, f"data/{entry.id}.{suffix}"))
         files += _copy_images(entry, data, chart_files)
         downloads[entry.id] = files
-    return downloads
+    return downloads, keys
+
+
+def _cached(cache: StepCache | None, kind: str, key: str, make, *args) -> bytes:
+    """Return the cached bytes of `key`, or make them with `make(*args)` and store."""
+    if cache is not None:
+        stored = cache.get(kind, key)
+        if stored is not None:
+            return stored
+    content = make(*args)
+    if cache is not None:
+        cache.put(kind, key, content)
+    return content
 
 
 def _copy_images(entry: Entry, data: Path, chart_files: Path | None) -> list[Download]:
@@ -174,16 +205,46 @@ def _copy_images(entry: Entry, data: Path, chart_files: Path | None) -> list[Dow
     return copied
 
 
-def chart_html(block: ChartBlock, downloads: list[Download]) -> Markup:
-    """Return a chart's figure for the site: plot, 出典, data table, downloads."""
-    figure = build_figure(block.spec)
+def chart_html(
+    block: ChartBlock, downloads: list[Download], *, cache: StepCache | None = None
+) -> Markup:
+    """Return a chart's figure for the site: plot, 出典, data table, downloads.
+
+    With a cache, an unchanged chart's HTML is reused, and plotly is imported
+    only when a chart has to be drawn anew.
+    """
+    spec = block.spec
+    key = key_of(
+        code_version(),
+        block.number,
+        spec.id,
+        spec.title,
+        spec.kind,
+        spec.data.to_csv(index=False),
+        spec.x_title,
+        spec.y_title,
+        spec.alt,
+        spec.note,
+        spec.highlight,
+        credit_line(spec.sources),
+        [(d.label, d.href) for d in downloads],
+    )
+    if cache is not None:
+        stored = cache.get("fragments", key)
+        if stored is not None:
+            return Markup(stored.decode("utf-8"))
+
+    import plotly.io
+
+    from databook.charts.figures import build_figure, web_height
+
     plot = plotly.io.to_html(
-        figure,
+        build_figure(spec),
         full_html=False,
         include_plotlyjs=False,
-        div_id=f"plot-{block.spec.id}",
+        div_id=f"plot-{spec.id}",
         config=PLOT_CONFIG,
-        default_height=f"{web_height(block.spec)}px",
+        default_height=f"{web_height(spec)}px",
     )
     html = (
         templates()
@@ -191,11 +252,13 @@ def chart_html(block: ChartBlock, downloads: list[Download]) -> Markup:
         .render(
             block=block,
             plot=Markup(plot),
-            data=chart_table(block.spec),
-            credit=credit_line(block.spec.sources),
+            data=chart_table(spec),
+            credit=credit_line(spec.sources),
             downloads=downloads,
         )
     )
+    if cache is not None:
+        cache.put("fragments", key, html.encode("utf-8"))
     return Markup(html)
 
 
