@@ -204,6 +204,12 @@ class RawStore:
         for entry in stale:
             (self.root / entry.file).unlink(missing_ok=True)
 
+    def remove_partial_files(self) -> None:
+        """Delete the temporary files that a killed fetch left behind."""
+        for path in self.folder.rglob(".*.part"):
+            logger.debug("途中で止まった書き込みを削除: %s", self.relative(path))
+            path.unlink(missing_ok=True)
+
     def _write_manifest(self) -> None:
         data = {
             "version": 1,
@@ -320,6 +326,7 @@ def fetch_all(
         )
 
     store = RawStore(config.root)
+    store.remove_partial_files()
     results = []
     for name, settings in datasets:
         with EstatClient(app_id, api_url=settings.api_url, policy=policy) as client:

@@ -164,7 +164,7 @@ class HttpClient:
             if attempt == policy.attempts or remaining <= wait:
                 break
             logger.warning(
-                "%sへの要求が失敗しました（%s）。%.0f 秒後に再試行します"
+                "%s への要求が失敗しました（%s）。%.0f 秒後に再試行します"
                 "（%d/%d 回目）: %s",
                 self.service,
                 failure,
@@ -176,7 +176,7 @@ class HttpClient:
             time.sleep(wait)
 
         raise RemoteDataError(
-            f"{self.service}からデータを取得できませんでした（{failure}）。",
+            f"{self.service} からデータを取得できませんでした（{failure}）。",
             place=shown_url,
             hint="ネットワークの接続と、サービスが止まっていないかを確かめ、"
             "しばらくしてからもう一度実行してください。",
@@ -210,7 +210,7 @@ class HttpClient:
             raise _Retryable(f"応答が途中で切れました: {_describe(error)}") from None
         except requests.RequestException as error:
             raise RemoteDataError(
-                f"{self.service}への要求が失敗しました（{_describe(error)}）。",
+                f"{self.service} への要求が失敗しました（{_describe(error)}）。",
                 place=redact(url),
                 hint="設定の URL を確かめてください。",
             ) from None
@@ -247,6 +247,20 @@ class HttpClient:
         return body
 
 
+_OS_ERROR = re.compile(r"\[Errno -?\d+\][^\"')]*")
+
+
 def _describe(error: Exception) -> str:
-    """Return an exception's type and message with every secret removed."""
-    return redact(f"{type(error).__name__}: {error}")
+    """Return the gist of a requests exception, with every secret removed.
+
+    requests wraps the operating system's error in several layers of urllib3
+    text that repeat the URL. The full text goes to the DEBUG log, redacted.
+    """
+    full = redact(f"{type(error).__name__}: {error}")
+    logger.debug("%s", full)
+    found = _OS_ERROR.findall(full)
+    if found:
+        return found[-1].strip()
+    if isinstance(error, requests.Timeout):
+        return "タイムアウト"
+    return type(error).__name__
