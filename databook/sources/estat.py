@@ -44,7 +44,7 @@ CREDIT = (
     "このサービスは、政府統計総合窓口(e-Stat)のAPI機能を使用していますが、"
     "サービスの内容は国によって保証されたものではありません。"
 )
-LICENCE = f"政府標準利用規約（第2.0版）準拠（CC BY 4.0 互換）。{CREDIT}"
+LICENCE = "政府標準利用規約（第2.0版）準拠（CC BY 4.0 互換）"
 
 SSDS_CODE = "00200502"
 """政府統計コード of 社会・人口統計体系, whose time codes are all YYYY100000."""
@@ -448,6 +448,7 @@ def _provenance(
         reference="、".join(reference),
         url=url,
         series=source,
+        notice=CREDIT,
     )
 
 
@@ -492,15 +493,20 @@ def _tidy_page(
     frame["value"], frame["status"] = _values(raw, page)
     frame["unit"] = _units(raw, classes, options.indicator_class, codes)
 
-    stat_code = table.stat_code if table else ""
-    if stat_code == SSDS_CODE:
-        survey_keys = codes.map(lambda c: survey_of(c).key)
-    else:
-        survey_keys = pd.Series("table", index=codes.index)
-    frame["source_id"] = survey_keys.map(
-        lambda k: _source_id(options, table, page_index, k)
+    ssds = table is not None and table.stat_code == SSDS_CODE
+    frame["source_id"] = _map_unique(
+        codes,
+        lambda code: _source_id(
+            options, table, page_index, survey_of(code).key if ssds else "table"
+        ),
     )
     return frame
+
+
+def _map_unique(series: pd.Series, function) -> pd.Series:
+    """Apply `function` once per distinct value of `series`, not once per row."""
+    mapping = {value: function(value) for value in series.unique()}
+    return series.map(mapping)
 
 
 def _check_single_codes(raw: pd.DataFrame, indicator_class: str, file: str) -> None:
@@ -531,7 +537,7 @@ def _areas(raw: pd.DataFrame, classes: dict, file: str) -> tuple[pd.Series, pd.S
     unique = raw["@area"].astype(str).unique()
     normalized = {code: normalize_response_area(code, place=file) for code in unique}
     codes = raw["@area"].astype(str)
-    return codes.map(normalized), codes.map(lambda c: names.get(c, ""))
+    return codes.map(normalized), _map_unique(codes, lambda c: names.get(c, ""))
 
 
 def _periods(
@@ -559,10 +565,15 @@ def _periods(
                 "読める期間に絞ってください。",
             )
         lookup[time_code, indicator] = (period, kind)
-    keys = list(zip(pairs["time"], pairs["indicator"], strict=True))
+    keys = pd.MultiIndex.from_frame(pairs)
+    found = pd.DataFrame(
+        list(lookup.values()),
+        index=pd.MultiIndex.from_tuples(list(lookup), names=["time", "indicator"]),
+        columns=["period", "period_kind"],
+    ).reindex(keys)
     return (
-        pd.Series([lookup[k][0] for k in keys], index=raw.index),
-        pd.Series([lookup[k][1] for k in keys], index=raw.index),
+        pd.Series(found["period"].to_numpy(), index=raw.index),
+        pd.Series(found["period_kind"].to_numpy(), index=raw.index),
     )
 
 
@@ -599,7 +610,7 @@ def _units(
         return raw["@unit"].fillna("").astype(str)
     item_class = classes.get(indicator_class)
     units = {c: i.unit for c, i in item_class.items.items()} if item_class else {}
-    return codes.map(lambda c: units.get(c, ""))
+    return _map_unique(codes, lambda c: units.get(c, ""))
 
 
 class EstatClient:

@@ -8,6 +8,7 @@ import math
 import pytest
 
 from databook.errors import InputError, RemoteDataError
+from databook.model import credit_text
 from databook.sources.estat import (
     CREDIT,
     EstatClient,
@@ -241,7 +242,10 @@ def test_provenance_from_table_inf():
     assert "基礎データ（廃置分合処理済）" in source.source
     assert "0000020202" in source.table
     assert "公開日 2025-06-20" in source.reference
-    assert CREDIT in source.licence
+    assert source.notice == CREDIT
+    # The 出典 line under every chart and table that uses the rows ends with
+    # the sentence e-Stat's terms require.
+    assert credit_text([source]).endswith(CREDIT)
     assert source.file == "data/raw/estat/page.json"
 
 
