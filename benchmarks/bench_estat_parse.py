@@ -26,10 +26,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import pandas as pd  # noqa: E402
+import pandas as pd
 
-from databook.sources.estat import parse_stats_data, tidy_pages  # noqa: E402
-from tests.estat_responses import large_page  # noqa: E402
+from databook.sources.estat import parse_stats_data, tidy_pages
+from tests.estat_responses import large_page
 
 RUNS = 5
 

@@ -288,6 +288,7 @@ def _describe(error: dict) -> str:
         "dict_type": "「名前: 値」の組を指定してください",
         "model_type": "「名前: 値」の組を指定してください",
         "too_short": "空にはできません",
+        "string_pattern_mismatch": "形式が正しくありません",
         "greater_than_equal": f"{ctx.get('ge')} 以上を指定してください",
         "less_than_equal": f"{ctx.get('le')} 以下を指定してください",
         "literal_error": f"次のいずれかを指定してください: {ctx.get('expected')}",

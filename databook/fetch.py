@@ -240,7 +240,7 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 @dataclass(frozen=True)
 class FetchResult:
-    """What one dataset's fetch did."""
+    """The outcome of fetching one dataset."""
 
     name: str
     pages: int
@@ -289,6 +289,13 @@ def fetch_dataset(
                 page,
             )
             body, parsed = client.get_stats_data(page_params)
+            if total is not None and parsed.total_number != total:
+                raise RemoteDataError(
+                    f"取得中に統計表の件数が変わりました（{total} 件から"
+                    f" {parsed.total_number} 件）。e-Stat で表が更新されたようです。",
+                    place=f"データ {name}、{page} ページ目",
+                    hint="databook fetch --refresh ですべて取り直してください。",
+                )
             entry = store.save_page(key, page, page_params, body, parsed)
             requested += 1
             logger.info("保存: %s（%d バイト）", entry.file, entry.size)
@@ -390,6 +397,14 @@ def _read_fetched(settings: EstatDataset, config: Config, name: str) -> list[Sta
         )
     last = entries[-1]
     numbers = [entry.page for entry in entries]
+    totals = {entry.total_number for entry in entries}
+    if len(totals) > 1:
+        raise InputError(
+            f"データ {name} のページの件数（TOTAL_NUMBER）がそろっていません"
+            f"（{', '.join(map(str, sorted(totals)))}）。",
+            file=str(STORE / key),
+            hint="databook fetch --refresh を実行して取り直してください。",
+        )
     if numbers != list(range(1, len(entries) + 1)) or last.next_key is not None:
         raise InputError(
             f"データ {name} の取得が途中で止まっています"

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from databook.config import load_config
-from databook.errors import InputError
+from databook.errors import ConfigError, InputError, RemoteDataError
 from databook.fetch import RawStore, fetch_all, load_estat, request_key
 from databook.inputs import load_inputs
 from databook.sources.files import file_sha256
@@ -51,9 +51,10 @@ def add_estat_dataset(project: Path, api_url: str, *, extra: str = "") -> None:
     config.write_text(text.replace("\nchapters:", f"\n{block}\nchapters:"), "utf-8")
 
 
-def serve_pages(httpserver) -> None:
-    """Serve the three pages (4 + 4 + 2 real values) at any startPosition asked."""
-    for page, start in zip(split_pages([4, 4, 2]), (1, 5, 9), strict=True):
+def serve_pages(httpserver, pages: list[dict] | None = None) -> None:
+    """Serve three pages (by default 4 + 4 + 2 real values) by startPosition."""
+    pages = pages or split_pages([4, 4, 2])
+    for page, start in zip(pages, (1, 5, 9), strict=True):
         httpserver.expect_request(
             f"{API_PATH}/getStatsData",
             query_string={
@@ -380,3 +381,40 @@ def test_missing_app_id_explained(project):
     )
     assert result.returncode == 1
     assert "ESTAT_APP_ID" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("line", "setting"),
+    [
+        ('    stats_data_id: "20202"\n', "stats_data_id"),
+        ("    filters: {cdAreaa: '14383'}\n", "filters"),
+    ],
+)
+def test_invalid_estat_setting_located(project, line, setting):
+    add_estat_dataset(project, "http://127.0.0.1:9/unused")
+    config_path = project / "databook.yml"
+    text = config_path.read_text(encoding="utf-8")
+    if setting == "stats_data_id":
+        text = text.replace('    stats_data_id: "0000020202"\n', line)
+    else:
+        text = text.replace("    page_size: 4\n", "    page_size: 4\n" + line)
+    config_path.write_text(text, encoding="utf-8")
+
+    with pytest.raises(ConfigError) as raised:
+        load_config(config_path)
+    assert f"datasets.areas.{setting}" in raised.value.message
+    assert "行目" in raised.value.place
+
+
+def test_table_changed_during_fetch(project, httpserver):
+    add_estat_dataset(project, httpserver.url_for(API_PATH))
+    pages = split_pages([4, 4, 2])
+    # Page 2 reports 11 rows where page 1 reported 10, as after an update.
+    pages[1]["GET_STATS_DATA"]["STATISTICAL_DATA"]["RESULT_INF"]["TOTAL_NUMBER"] = 11
+    serve_pages(httpserver, pages)
+    config = load_config(project / "databook.yml")
+
+    with pytest.raises(RemoteDataError) as raised:
+        fetch_all(config, APP_ID, policy=FAST)
+    assert "10 件から 11 件" in raised.value.message
+    assert "--refresh" in raised.value.hint

@@ -13,6 +13,10 @@ A response carries RESULT.STATUS: 0 is normal, 1 means no data matched (an
 empty result), 2–99 are warnings, and 100 and above are errors whose
 ERROR_MSG is passed on. e-Stat sends STATUS with HTTP 200 and sometimes with
 HTTP 403, so the body is always read.
+
+社会・人口統計体系 tables are re-aggregated to today's municipal boundaries
+(廃置分合処理済) and SSDSE editions are not. The build keeps the `estat` kind
+apart from `ssdse-a` and never joins the two into one series.
 """
 
 from __future__ import annotations
@@ -150,9 +154,9 @@ def load_json(body: bytes, *, place: str) -> dict:
         # like one (or ends inside a multi-byte character).
         stripped = body.strip()
         cut = stripped.startswith(b"{") and not stripped.endswith(b"}")
-        what = "途中で切れています" if cut else "JSON ではありません"
+        problem = "途中で切れています" if cut else "JSON ではありません"
         raise RemoteDataError(
-            f"e-Stat API の応答が{what}（{len(body)} バイト）。",
+            f"e-Stat API の応答が{problem}（{len(body)} バイト）。",
             place=redact(place),
             hint="もう一度 databook fetch を実行してください。"
             "続く場合は api_url の設定（プロキシやミラー）を確かめてください。",
@@ -355,12 +359,12 @@ def item_label(name: str, code: str) -> str:
 
 @dataclass(frozen=True)
 class TidyOptions:
-    """How the codes of a table become indicators."""
+    """Settings that turn the codes of a table into indicators."""
 
     indicator_class: str = "cat01"
     """Classification (CLASS_OBJ id) whose codes are the indicators."""
     indicators: Mapping[str, str] | None = None
-    """Code → indicator name; only these codes are kept. All codes when None."""
+    """Code → indicator name. Only these codes are kept, or all codes when None."""
     source_prefix: str = "estat"
 
 

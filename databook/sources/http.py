@@ -2,7 +2,7 @@
 
 `HttpClient` sends GET requests with a `requests.Session`. It retries timeouts,
 connection errors, truncated transfers, HTTP 5xx and 429 with exponential
-backoff, bounded both in attempts and in total time: the body is read in
+backoff, bounded both in attempts and in total time. The body is read in
 chunks against a deadline, so a server that stalls or trickles bytes cannot
 hold a call longer than `total_timeout`.
 
@@ -28,7 +28,7 @@ from databook.errors import RemoteDataError
 logger = logging.getLogger(__name__)
 
 REDACTED = "***"
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+TOO_MANY_REQUESTS = 429
 LIBRARY_LOGGERS = (
     "urllib3",
     "urllib3.connectionpool",
@@ -87,7 +87,7 @@ class RetryPolicy:
     backoff: float = 1.0
     """Wait in seconds before the second attempt; doubled before each later one."""
     max_backoff: float = 30.0
-    """Longest wait in seconds between two attempts."""
+    """Maximum wait in seconds between two attempts."""
     connect_timeout: float = 10.0
     """Seconds to wait for a connection."""
     read_timeout: float = 60.0
@@ -155,7 +155,7 @@ class HttpClient:
             except _Retryable as error:
                 failure = str(error)
             else:
-                if response.status_code not in RETRY_STATUSES:
+                if not _is_retryable(response.status_code):
                     return response
                 failure = f"HTTP {response.status_code}"
 
@@ -248,6 +248,10 @@ class HttpClient:
 
 
 _OS_ERROR = re.compile(r"\[Errno -?\d+\][^\"')]*")
+
+
+def _is_retryable(status_code: int) -> bool:
+    return status_code == TOO_MANY_REQUESTS or status_code >= 500
 
 
 def _describe(error: Exception) -> str:

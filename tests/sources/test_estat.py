@@ -371,3 +371,16 @@ def test_pages_resend_filters(httpserver):
     # The 10 real values, in order: 111801 ×7, then 112118 ×3.
     assert list(frame["value"]) == [111801.0] * 7 + [112118.0] * 3
     assert list(frame["period"]) == [str(year) for year in range(1981, 1991)]
+
+
+def test_large_page_over_http(httpserver):
+    httpserver.expect_request("/rest/3.0/app/json/getStatsData").respond_with_json(
+        large_page()
+    )
+    with EstatClient(APP_ID, api_url=stats_url(httpserver), policy=FAST) as client:
+        body, page = client.get_stats_data({"statsDataId": "0000020202"})
+
+    assert len(page.values) == 100_000
+    assert page.next_key is None
+    assert len(body) > 10_000_000
+    assert len(tidy_pages([page]).frame) == 100_000
