@@ -138,6 +138,12 @@ def fetch(
 ) -> None:
     """e-Stat API から統計表を取得し、data/raw/estat/ に保存します。"""
     _configure_logging(verbose=verbose, quiet=quiet)
+    if verbose:
+        # Connection and request lines of urllib3, with the appId redacted by
+        # the filter that databook.sources.http installs on its loggers.
+        library = logging.getLogger("urllib3")
+        library.handlers[:] = logging.getLogger("databook").handlers
+        library.setLevel(logging.DEBUG)
     from databook.config import CONFIG_NAME, load_config
     from databook.errors import ConfigError
     from databook.fetch import fetch_all

@@ -76,9 +76,17 @@ class EstatDataset(Settings):
     @field_validator("items", "areas", mode="before")
     @classmethod
     def _codes_as_text(cls, value: Any) -> Any:
-        if isinstance(value, list):
-            return [str(item) if isinstance(item, int) else item for item in value]
-        return value
+        if not isinstance(value, list):
+            return value
+        # YAML reads an unquoted 01100 as the octal number 576, so a code
+        # that arrives as a number below 10000 may have lost its digits.
+        small = [item for item in value if isinstance(item, int) and item < 10000]
+        if small:
+            raise ValueError(
+                f"コード {small[0]} が数として読まれました。"
+                '"01100" のように引用符で囲んでください'
+            )
+        return [str(item) if isinstance(item, int) else item for item in value]
 
 
 DatasetSettings = Annotated[

@@ -368,6 +368,9 @@ def test_app_id_never_leaks(project, failure, flag):
     output = result.stdout + result.stderr
     assert "e-Stat" in output
     assert "appId=***" in output or "STATUS 100" in output
+    if failure == "forbidden":
+        # urllib3's DEBUG line with the request's query string, redacted.
+        assert '"GET /rest/3.0/app/json/getStatsData?appId=***&' in result.stderr
     assert APP_ID not in result.stdout
     assert APP_ID not in result.stderr
     assert files_containing(project, APP_ID) == []
@@ -388,6 +391,7 @@ def test_missing_app_id_explained(project):
     [
         ('    stats_data_id: "20202"\n', "stats_data_id"),
         ("    filters: {cdAreaa: '14383'}\n", "filters"),
+        ("    areas: [01100]\n", "areas"),
     ],
 )
 def test_invalid_estat_setting_located(project, line, setting):
@@ -396,6 +400,8 @@ def test_invalid_estat_setting_located(project, line, setting):
     text = config_path.read_text(encoding="utf-8")
     if setting == "stats_data_id":
         text = text.replace('    stats_data_id: "0000020202"\n', line)
+    elif setting == "areas":
+        text = text.replace('    areas: ["011002"]\n', line)
     else:
         text = text.replace("    page_size: 4\n", "    page_size: 4\n" + line)
     config_path.write_text(text, encoding="utf-8")
