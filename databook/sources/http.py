@@ -72,6 +72,11 @@ def register_secret(secret: str) -> None:
     """Redact `secret` from this module's errors and from library log records."""
     if secret:
         _registered_secrets.add(secret)
+    install_log_filter()
+
+
+def install_log_filter() -> None:
+    """Add the redacting filter to the loggers of urllib3 and requests, once."""
     for name in LIBRARY_LOGGERS:
         library_logger = logging.getLogger(name)
         if _FILTER not in library_logger.filters:
@@ -80,7 +85,7 @@ def register_secret(secret: str) -> None:
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How often and how long `HttpClient.get` tries one request."""
+    """Limits on how often and how long `HttpClient.get` tries one request."""
 
     attempts: int = 4
     """Maximum number of attempts, the first included."""
@@ -124,7 +129,7 @@ class HttpClient:
         self.service = service
         for secret in secrets:
             register_secret(secret)
-        register_secret("")
+        install_log_filter()
         self.session = requests.Session()
         self.session.headers["Accept-Encoding"] = "gzip"
 
