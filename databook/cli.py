@@ -1,8 +1,9 @@
-"""The `databook` command: build, doctor."""
+"""The `databook` command: build, fetch, doctor."""
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, ClassVar
@@ -131,6 +132,63 @@ def build(
         if result.site:
             console.print(f"サイト: {result.site / 'index.html'}", highlight=False)
         console.print(f"データ: {result.processed}", highlight=False)
+
+
+@app.command()
+def fetch(
+    project: ProjectOption = Path("."),
+    app_id: Annotated[
+        str | None,
+        typer.Option(
+            "--app-id",
+            help="e-Stat のアプリケーションID。省略時は環境変数 ESTAT_APP_ID。",
+            show_default=False,
+        ),
+    ] = None,
+    refresh: Annotated[
+        bool,
+        typer.Option(
+            "--refresh", help="取得済みのページも含めて、すべて取り直します。"
+        ),
+    ] = False,
+    verbose: VerboseOption = False,
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """e-Stat API から統計表を取得し、data/raw/estat/ に保存します。"""
+    _configure_logging(verbose=verbose, quiet=quiet)
+    if verbose:
+        # Connection and request lines of urllib3, with the appId redacted by
+        # the filter that databook.sources.http installs on its loggers.
+        library = logging.getLogger("urllib3")
+        library.handlers[:] = logging.getLogger("databook").handlers
+        library.setLevel(logging.DEBUG)
+    from databook.config import CONFIG_NAME, load_config
+    from databook.errors import ConfigError
+    from databook.fetch import fetch_all
+
+    try:
+        key = app_id or os.environ.get("ESTAT_APP_ID", "")
+        if not key.strip():
+            raise ConfigError(
+                "e-Stat のアプリケーションID がありません。",
+                place="環境変数 ESTAT_APP_ID",
+                hint="e-Stat のマイページで取得したアプリケーションID を"
+                "環境変数 ESTAT_APP_ID に入れるか、--app-id で指定してください。",
+            )
+        config = load_config(project / CONFIG_NAME)
+        results = fetch_all(config, key.strip(), refresh=refresh)
+    except DatabookError as error:
+        _fail(error, debug=debug)
+        return
+
+    if not quiet:
+        for result in results:
+            console.print(
+                f"{result.name}: {result.pages} ページ、{result.total_number} 件"
+                f"（今回取得 {result.requested} ページ）",
+                highlight=False,
+            )
 
 
 @app.command()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import glob
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -37,13 +38,65 @@ class SsdseDataset(Settings):
     """Item codes to read (A1101...); all items when left out."""
 
 
+class EstatDataset(Settings):
+    """A statistics table of e-Stat API 3.0, fetched by `databook fetch`."""
+
+    kind: Literal["estat"]
+    stats_data_id: str = Field(pattern=r"^\d{10}$")
+    """統計表ID (statsDataId), 10 digits, e.g. 0000020201."""
+    items: list[str] | None = None
+    """Codes of `indicator_class` to fetch (A1101...); sent as cdCat01 by default."""
+    areas: list[str] | None = None
+    """Area codes to fetch, 5 digits or 6 with the check digit; sent as cdArea."""
+    filters: dict[str, str | int | list[str | int]] = {}
+    """Other getStatsData narrowing parameters by their API name (cdTime, lvArea)."""
+    indicator_class: str = Field(default="cat01", pattern=r"^(tab|cat\d{2})$")
+    """Classification whose codes are the indicators."""
+    indicators: dict[str, str] | None = None
+    """Code → indicator name; only these codes are kept. Codes as they are if unset."""
+    api_url: str = "https://api.e-stat.go.jp/rest/3.0/app/json"
+    """Base URL of the API (JSON), changed for a proxy or a mirror."""
+    page_size: int | None = Field(default=None, ge=1, le=100_000)
+    """Rows per request (`limit`); the API's maximum of 100,000 if unset."""
+    files: list[str] | None = None
+    """Responses saved by hand, read as they are instead of fetched ones."""
+
+    @field_validator("filters")
+    @classmethod
+    def _known_parameters(cls, filters: dict) -> dict:
+        pattern = re.compile(r"^(cd|lv)(Tab|Time|Area|Cat(0[1-9]|1[0-5]))(From|To)?$")
+        unknown = [name for name in filters if not pattern.fullmatch(name)]
+        if unknown:
+            raise ValueError(
+                f"絞り込みの名前 {', '.join(unknown)} は e-Stat API にありません"
+                "（例: cdArea、cdCat01、cdTime、cdTimeFrom、lvArea）"
+            )
+        return filters
+
+    @field_validator("items", "areas", mode="before")
+    @classmethod
+    def _codes_as_text(cls, value: Any) -> Any:
+        if not isinstance(value, list):
+            return value
+        # YAML reads an unquoted 01100 as the octal number 576, so a code
+        # that arrives as a number below 10000 may have lost its digits.
+        small = [item for item in value if isinstance(item, int) and item < 10000]
+        if small:
+            raise ValueError(
+                f"コード {small[0]} が数として読まれました。"
+                '"01100" のように引用符で囲んでください'
+            )
+        return [str(item) if isinstance(item, int) else item for item in value]
+
+
 DatasetSettings = Annotated[
-    MunicipalitiesDataset | SsdseDataset, Field(discriminator="kind")
+    MunicipalitiesDataset | SsdseDataset | EstatDataset, Field(discriminator="kind")
 ]
 
 DATASET_MODELS: dict[str, type[Settings]] = {
     "municipalities": MunicipalitiesDataset,
     "ssdse-a": SsdseDataset,
+    "estat": EstatDataset,
 }
 
 
@@ -249,6 +302,7 @@ def _describe(error: dict) -> str:
         "dict_type": "「名前: 値」の組を指定してください",
         "model_type": "「名前: 値」の組を指定してください",
         "too_short": "空にはできません",
+        "string_pattern_mismatch": "形式が正しくありません",
         "greater_than_equal": f"{ctx.get('ge')} 以上を指定してください",
         "less_than_equal": f"{ctx.get('le')} 以下を指定してください",
         "literal_error": f"次のいずれかを指定してください: {ctx.get('expected')}",
@@ -318,6 +372,12 @@ def _check_files(config: Config, path: Path, document: Any) -> None:
     for name, dataset in config.datasets.items():
         if isinstance(dataset, SsdseDataset):
             for index, pattern in enumerate(dataset.files):
+                if not expand(config, pattern):
+                    _missing_file(
+                        pattern, ("datasets", name, "files", index), path, document
+                    )
+        elif isinstance(dataset, EstatDataset):
+            for index, pattern in enumerate(dataset.files or []):
                 if not expand(config, pattern):
                     _missing_file(
                         pattern, ("datasets", name, "files", index), path, document

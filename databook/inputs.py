@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from databook.config import (
     CONFIG_NAME,
     Config,
+    EstatDataset,
     MunicipalitiesDataset,
     SsdseDataset,
     expand,
@@ -26,6 +27,7 @@ from databook.sources.ssdse import load_ssdse
 DATASET_KIND_NAMES = {
     "municipalities": "団体コード一覧",
     "ssdse-a": "SSDSE-A",
+    "estat": "e-Stat API",
 }
 
 
@@ -34,8 +36,16 @@ def _load_ssdse(settings: SsdseDataset, config: Config) -> Dataset:
     return load_ssdse(paths, items=settings.items, project_root=config.root)
 
 
+def _load_estat(settings: EstatDataset, config: Config) -> Dataset:
+    from databook.fetch import load_estat
+
+    name = next(n for n, s in config.datasets.items() if s is settings)
+    return load_estat(settings, config, name=name)
+
+
 LOADERS: dict[str, Callable] = {
     "ssdse-a": _load_ssdse,
+    "estat": _load_estat,
 }
 
 

@@ -86,7 +86,7 @@ class Provenance:
     edition: str = ""
     """Edition within `series`, e.g. 2022."""
     notice: str = ""
-    """A statement the source's terms require on every page that uses it."""
+    """A sentence the source's terms require beside every use, e.g. e-Stat's."""
 
     def credit(self) -> str:
         """Return the 出典 text for this source, primary survey first."""
@@ -102,7 +102,10 @@ def credit_text(sources: Iterable[Provenance]) -> str:
     統計センター「SSDSE-A」2018～2026年版より作成）.
     """
     groups: dict[str, tuple[dict[str, None], dict[str, None]]] = {}
+    notices: dict[str, None] = {}
     for source in sources:
+        if source.notice:
+            notices[source.notice] = None
         origin = source.series or source.source
         surveys, editions = groups.setdefault(origin, ({}, {}))
         if source.survey:
@@ -116,7 +119,7 @@ def credit_text(sources: Iterable[Provenance]) -> str:
         if surveys:
             text = f"{'、'.join(surveys)}（{text}より作成）"
         parts.append(text)
-    return "；".join(parts)
+    return "　".join(["；".join(parts), *notices])
 
 
 def _edition_range(editions: list[str]) -> str:
