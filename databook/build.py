@@ -22,8 +22,8 @@ from pathlib import Path
 from databook.analysis.common import Area
 from databook.analysis.population import analyse_population, analyse_population_change
 from databook.config import CONFIG_NAME, Config, load_config
-from databook.doctor import require, run_checks
-from databook.errors import ConfigError
+from databook.doctor import check_chromium, require, run_checks
+from databook.errors import ConfigError, DatabookError
 from databook.inputs import Inputs, load_inputs
 from databook.model import Finding, KeyFigure
 from databook.progress import Progress
@@ -40,6 +40,7 @@ ANALYSES: dict[str, Callable[[Inputs, Area], Finding]] = {
 PROCESSED = Path("data") / "processed"
 BUILD = Path("build")
 CHART_DIR = "charts"
+QUARTO_DIR = "quarto"
 
 
 @dataclass
@@ -52,14 +53,32 @@ class BuildResult:
     charts: int
     pages: int
     seconds: float
+    quarto: Path | None = None
+    """The Quarto book project (build/quarto/)."""
+    quarto_book: Path | None = None
+    """Quarto's output (build/quarto/_book/) when it rendered."""
+    quarto_error: DatabookError | None = None
+    """Why rendering with Quarto failed; the built-in outputs are written."""
 
 
-def build(project: Path, *, progress: Progress | None = None) -> BuildResult:
-    """Build the book of the project in `project`."""
+def build(
+    project: Path,
+    *,
+    progress: Progress | None = None,
+    render_quarto: bool | None = None,
+) -> BuildResult:
+    """Build the book of the project in `project`.
+
+    `render_quarto` overrides the quarto.render setting when not None.
+    """
     started = time.monotonic()
     progress = progress or Progress(enabled=False)
     config = load_config(project / CONFIG_NAME)
-    require(run_checks(pdf=config.output.pdf))
+    render = config.quarto.render if render_quarto is None else render_quarto
+    checks = run_checks(pdf=config.output.pdf)
+    if render and not config.output.pdf:
+        checks.append(check_chromium())
+    require(checks)
 
     inputs = load_inputs(config)
     area = resolve_area(config, inputs.master)
@@ -85,13 +104,25 @@ def build(project: Path, *, progress: Progress | None = None) -> BuildResult:
 
         pdf_path = None
         pages = 0
+        svg_dir = None
         if config.output.pdf:
-            export_charts(charts, build_dir / CHART_DIR, progress)
+            svg_dir = build_dir / CHART_DIR
+            export_charts(charts, svg_dir, progress)
             from databook.publish.pdf import write_pdf
 
             pdf_path = build_dir / "databook.pdf"
             with progress.step("PDF をレイアウト中"):
                 pages = write_pdf(book, pdf_path, base=build_dir, chart_dir=CHART_DIR)
+        elif render:
+            # Quarto's typst PDF needs the SVGs even when databook writes no PDF.
+            svg_dir = stage / CHART_DIR
+            export_charts(charts, svg_dir, progress)
+
+        from databook.publish.quarto import write_quarto_project
+
+        write_quarto_project(
+            book, build_dir / QUARTO_DIR, source_root=config.root, svg_dir=svg_dir
+        )
 
         swap_in(build_dir, project / BUILD)
         swap_in(processed_dir, project / PROCESSED)
@@ -103,7 +134,20 @@ def build(project: Path, *, progress: Progress | None = None) -> BuildResult:
         charts=len(charts),
         pages=pages,
         seconds=time.monotonic() - started,
+        quarto=project / BUILD / QUARTO_DIR,
     )
+    if render:
+        from databook.publish.quarto_render import render_quarto as run_quarto
+
+        configured = None
+        if config.quarto.path:
+            configured = config.root / Path(config.quarto.path).expanduser()
+        try:
+            result.quarto_book = run_quarto(
+                result.quarto, configured=configured, timeout=config.quarto.timeout
+            )
+        except DatabookError as error:
+            result.quarto_error = error
     logger.info("完了: %.1f 秒", result.seconds)
     return result
 
@@ -159,6 +203,10 @@ def assemble_book(config: Config, inputs: Inputs, area: Area) -> Book:
         for block in chapter.tables:
             sources.update({s.id: s for s in block.table.sources})
 
+    printed = {
+        name: value.text if isinstance(value, KeyFigure) else value
+        for name, value in variables.items()
+    }
     today = date.today()
     return Book(
         title=title,
@@ -170,6 +218,7 @@ def assemble_book(config: Config, inputs: Inputs, area: Area) -> Book:
         built_on=f"{today.year}年{today.month}月{today.day}日",
         chapters=chapters,
         sources=sorted(sources.values(), key=lambda s: s.id),
+        variables=printed,
     )
 
 

@@ -85,21 +85,37 @@ def _fail(error: DatabookError, *, debug: bool) -> None:
     raise typer.Exit(error.exit_code)
 
 
+RenderQuartoOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--render-quarto/--no-render-quarto",
+        help=(
+            "build/quarto/ を quarto render で build/quarto/_book/ に書き出します"
+            "（Quarto 1.9 以上が必要）。省略時は databook.yml の quarto.render。"
+        ),
+        show_default=False,
+    ),
+]
+
+
 @app.command()
 def build(
     project: ProjectOption = Path("."),
+    render_quarto: RenderQuartoOption = None,
     verbose: VerboseOption = False,
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
-    """データブックを作ります（build/databook.pdf と build/site/）。"""
+    """データブックを作ります（build/databook.pdf、build/site/、build/quarto/）。"""
     _configure_logging(verbose=verbose, quiet=quiet)
     from databook.build import build as run_build
     from databook.progress import Progress
 
     progress = Progress(enabled=not quiet and console.is_terminal, console=console)
     try:
-        result = run_build(project.resolve(), progress=progress)
+        result = run_build(
+            project.resolve(), progress=progress, render_quarto=render_quarto
+        )
     except DatabookError as error:
         _fail(error, debug=debug)
         return
@@ -112,6 +128,12 @@ def build(
         if result.site:
             console.print(f"サイト: {result.site / 'index.html'}", highlight=False)
         console.print(f"データ: {result.processed}", highlight=False)
+        if result.quarto:
+            console.print(f"Quarto プロジェクト: {result.quarto}", highlight=False)
+        if result.quarto_book:
+            console.print(f"Quarto の出力: {result.quarto_book}", highlight=False)
+    if result.quarto_error:
+        _fail(result.quarto_error, debug=debug)
 
 
 @app.command()

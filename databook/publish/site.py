@@ -65,12 +65,12 @@ def write_site(
                 csv_path = data / f"{part.spec.id}.csv"
                 csv_path.write_bytes(chart_csv(part.spec))
                 written.append(csv_path)
-                parts.append(_chart_html(part, f"data/{csv_path.name}"))
+                parts.append(chart_html(part, f"data/{csv_path.name}"))
             elif isinstance(part, TableBlock):
                 csv_path = data / f"table-{part.table.id}.csv"
                 csv_path.write_bytes(table_csv(part.table))
                 written.append(csv_path)
-                parts.append(_table_html(part, f"data/{csv_path.name}", book))
+                parts.append(table_html(part, f"data/{csv_path.name}", book))
             else:
                 parts.append(Markup(part))
 
@@ -93,7 +93,8 @@ def write_site(
     return written
 
 
-def _chart_html(block: ChartBlock, csv_href: str) -> Markup:
+def chart_html(block: ChartBlock, csv_href: str) -> Markup:
+    """Return a chart as on the site: plotly, 出典, data table and CSV link."""
     figure = build_figure(block.spec)
     plot = plotly.io.to_html(
         figure,
@@ -117,7 +118,8 @@ def _chart_html(block: ChartBlock, csv_href: str) -> Markup:
     return Markup(html)
 
 
-def _table_html(block: TableBlock, csv_href: str, book: Book) -> Markup:
+def table_html(block: TableBlock, csv_href: str, book: Book) -> Markup:
+    """Return a table as on the site, with its 出典 line and CSV link."""
     html = (
         templates()
         .get_template("site/table.html")
