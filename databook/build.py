@@ -58,7 +58,7 @@ class BuildResult:
     quarto_book: Path | None = None
     """Quarto's output (build/quarto/_book/) when it rendered."""
     quarto_error: DatabookError | None = None
-    """Why rendering with Quarto failed; the built-in outputs are written."""
+    """Error that stopped the Quarto render; the CLI reports it after the outputs."""
 
 
 def build(

@@ -53,7 +53,7 @@ def write_quarto_project(
     """Write the Quarto book project of `book` into `out`.
 
     `source_root` is the folder that each chapter's `file` is relative to, and
-    `svg_dir` holds the print SVGs named <chart id>.svg, or is None when the
+    `svg_dir` contains the print SVGs named <chart id>.svg, or is None when the
     build exported none.
     """
     out.mkdir(parents=True, exist_ok=True)
@@ -193,7 +193,7 @@ def table_markdown(block: TableBlock, book: Book) -> str:
 
 
 def _write_fragments(book: Book, out: Path) -> int:
-    """Write each chapter's blocks as HTML and Markdown; return the block count."""
+    """Write each chapter's blocks as HTML and Markdown and return their count."""
     from databook.publish.site import chart_html, table_html
 
     data = out / "data"

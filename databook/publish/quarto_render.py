@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 LOG_NAME = "render.log"
 OUTPUT_DIR = "_book"
 VERSION_TIMEOUT = 60
-"""Seconds `quarto --version` may take; it starts Deno, which is slow on a cold disk."""
+"""Seconds that `quarto --version` may run before it counts as hung."""
 TAIL_LINES = 20
 """Lines of the render log shown in the error when quarto fails."""
 MIN_VERSION_TEXT = ".".join(map(str, MIN_QUARTO_VERSION))
@@ -78,7 +78,7 @@ def parse_version(text: str) -> tuple[int, int, int] | None:
 
 
 def check_version(quarto: Path) -> tuple[int, int, int]:
-    """Run `quarto --version`; raise unless it is at least MIN_QUARTO_VERSION."""
+    """Run `quarto --version` and raise unless it is MIN_QUARTO_VERSION or later."""
     try:
         result = subprocess.run(
             [str(quarto), "--version"],
@@ -103,10 +103,10 @@ def check_version(quarto: Path) -> tuple[int, int, int]:
     output = result.stdout.strip()
     version = parse_version(output) if result.returncode == 0 else None
     if version is None:
-        shown = (output or result.stderr.strip())[:200] or "（出力なし）"
+        reported = (output or result.stderr.strip())[:200] or "（出力なし）"
         raise EnvironmentProblem(
             f"{quarto} --version の結果から版を読み取れません"
-            f"（終了コード {result.returncode}、出力: {shown}）。" + WRITTEN_ANYWAY,
+            f"（終了コード {result.returncode}、出力: {reported}）。" + WRITTEN_ANYWAY,
             hint="quarto --version を端末で実行して、動くか確かめてください。"
             + INSTALL_HINT,
         )
@@ -136,7 +136,7 @@ def render_quarto(project: Path, *, configured: Path | None, timeout: int) -> Pa
     )
 
     log_path = project / LOG_NAME
-    # NO_COLOR keeps colour escapes out of render.log; Quarto's Deno honours it.
+    # NO_COLOR asks quarto (a Deno program) for plain text without colour escapes.
     environment = {**os.environ, "NO_COLOR": "1"}
     tail: deque[str] = deque(maxlen=TAIL_LINES)
     with log_path.open("w", encoding="utf-8") as log_file:
