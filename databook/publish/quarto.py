@@ -3,7 +3,7 @@
 The chapter .qmd files are copied unchanged. `{{< var >}}` is Quarto's own
 shortcode and reads _variables.yml. `{{< chart >}}` and `{{< table >}}` come
 from the shortcode extension in _extensions/databook/, which inserts a block
-that databook wrote beforehand into fragments/<chapter>/: the HTML of the
+that databook wrote beforehand into _fragments/<chapter>/: the HTML of the
 built-in site for html output, and Markdown (the chart SVG or a pipe table)
 for the typst PDF.
 """
@@ -82,6 +82,8 @@ def quarto_config(book: Book) -> dict:
         "project": {
             "type": "book",
             "output-dir": "_book",
+            # Only the book's pages are inputs, not charts/README.md and the like.
+            "render": [*chapters, "sources.qmd"],
             "resources": ["assets/", "data/"],
         },
         "lang": "ja",
@@ -200,7 +202,7 @@ def _write_fragments(book: Book, out: Path) -> int:
     data.mkdir(exist_ok=True)
     count = 0
     for chapter in book.chapters:
-        folder = out / "fragments" / chapter.slug
+        folder = out / "_fragments" / chapter.slug
         folder.mkdir(parents=True, exist_ok=True)
         for block in chapter.charts:
             csv_name = f"{block.spec.id}.csv"

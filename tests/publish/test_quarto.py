@@ -89,6 +89,8 @@ def test_quarto_yml_lists_existing_chapters(quarto_dir):
         "02-population-change.qmd",
     ]
     assert book["appendices"] == ["sources.qmd"]
+    render = read_yaml(quarto_dir / "_quarto.yml")["project"]["render"]
+    assert render == [*book["chapters"], "sources.qmd"]
     for name in book["chapters"] + book["appendices"]:
         assert (quarto_dir / name).is_file(), name
 
@@ -138,7 +140,7 @@ def test_fragments_exist_for_every_block(quarto_dir):
 
     assert len(blocks) == 8
     for stem, kind, name in blocks:
-        base = quarto_dir / "fragments" / stem / f"{kind}-{name}"
+        base = quarto_dir / "_fragments" / stem / f"{kind}-{name}"
         assert base.with_suffix(".html").is_file(), base
         assert base.with_suffix(".md").is_file(), base
 
@@ -177,7 +179,7 @@ def test_variables_hold_printed_text(quarto_dir):
 
 def test_chart_markdown_points_at_copied_svg(quarto_dir, sample_book):
     markdown = (
-        quarto_dir / "fragments" / "01-population" / "chart-age_structure.md"
+        quarto_dir / "_fragments" / "01-population" / "chart-age_structure.md"
     ).read_text("utf-8")
     image = re.search(r"!\[(.*?)\]\((charts/[\w-]+\.svg)\)", markdown)
 
@@ -193,7 +195,7 @@ def test_chart_markdown_points_at_copied_svg(quarto_dir, sample_book):
 
 def test_chart_html_is_site_fragment(quarto_dir):
     html = (
-        quarto_dir / "fragments" / "02-population-change" / "chart-vital.html"
+        quarto_dir / "_fragments" / "02-population-change" / "chart-vital.html"
     ).read_text("utf-8")
 
     assert 'id="plot-vital"' in html
@@ -214,7 +216,7 @@ def test_html_loads_local_plotly(quarto_dir):
 
 def test_table_markdown_emphasises_municipality(quarto_dir):
     markdown = (
-        quarto_dir / "fragments" / "01-population" / "table-ageing_ranking.md"
+        quarto_dir / "_fragments" / "01-population" / "table-ageing_ranking.md"
     ).read_text("utf-8")
     rows = [line for line in markdown.splitlines() if line.startswith("|")]
 

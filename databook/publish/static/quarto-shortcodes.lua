@@ -2,7 +2,7 @@
 -- book project.
 --
 -- databook writes every chart and table of a chapter beforehand into
--- fragments/<chapter file stem>/: <kind>-<NAME>.html (the block as on the
+-- _fragments/<chapter file stem>/: <kind>-<NAME>.html (the block as on the
 -- built-in site, a plotly chart or an HTML table) and <kind>-<NAME>.md (the
 -- chart SVG or a pipe table, with number, caption and source line). HTML
 -- output gets the .html fragment, every other format (typst PDF) the .md one.
@@ -23,10 +23,18 @@ local function chapter_stem()
   return stem
 end
 
+local function project_directory()
+  -- The chapters sit at the project root, so their folder is the fallback.
+  if quarto.project ~= nil and quarto.project.directory ~= nil then
+    return quarto.project.directory
+  end
+  return pandoc.path.directory(quarto.doc.input_file)
+end
+
 local function fragment(kind, args)
   local name = pandoc.utils.stringify(args[1])
   local base = pandoc.path.join({
-    quarto.project.directory, "fragments", chapter_stem(), kind .. "-" .. name,
+    project_directory(), "_fragments", chapter_stem(), kind .. "-" .. name,
   })
 
   if quarto.doc.is_format("html") then
