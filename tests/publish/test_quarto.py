@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from databook.errors import EnvironmentProblem, QuartoError
+from databook.config import load_config
+from databook.errors import ConfigError, EnvironmentProblem, QuartoError
 from databook.publish.chapters import SHORTCODE
 from databook.publish.quarto import MIN_QUARTO_VERSION, SHORTCODES
 from databook.publish.quarto_render import (
@@ -247,6 +248,60 @@ def test_no_pdf_leaves_note_instead_of_svgs(project):
     assert [p.name for p in charts.iterdir()] == ["README.md"]
     assert "output.pdf" in (charts / "README.md").read_text("utf-8")
     assert read_yaml(project / "build" / "quarto" / "_quarto.yml")["lang"] == "ja"
+
+
+# ---------------------------------------------------------------------------
+# The quarto settings block in databook.yml.
+
+
+def append_to_config(project: Path, text: str) -> Path:
+    path = project / "databook.yml"
+    path.write_text(path.read_text("utf-8") + text, "utf-8")
+    return path
+
+
+def test_quarto_settings_default(project):
+    config = load_config(project / "databook.yml")
+
+    assert config.quarto.render is False
+    assert config.quarto.path is None
+    assert config.quarto.timeout == 600
+
+
+def test_quarto_settings_read(project):
+    path = append_to_config(
+        project,
+        "quarto:\n  render: true\n  path: /opt/quarto/bin/quarto\n  timeout: 90\n",
+    )
+
+    config = load_config(path)
+
+    assert config.quarto.render is True
+    assert config.quarto.path == "/opt/quarto/bin/quarto"
+    assert config.quarto.timeout == 90
+
+
+def test_quarto_unknown_setting_suggests_name(project):
+    path = append_to_config(project, "quarto:\n  rendr: true\n")
+    line = len(path.read_text("utf-8").splitlines())
+
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+
+    assert "quarto.rendr" in caught.value.message
+    assert caught.value.place == f"{line}行目（設定 quarto.rendr）"
+    assert "もしかして render？" in caught.value.hint
+    assert "path, timeout" in caught.value.hint
+
+
+def test_quarto_timeout_must_be_positive(project):
+    path = append_to_config(project, "quarto:\n  timeout: 0\n")
+
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+
+    assert "quarto.timeout" in caught.value.message
+    assert "1 以上" in caught.value.message
 
 
 # ---------------------------------------------------------------------------
