@@ -182,7 +182,14 @@ def render_quarto(project: Path, *, configured: Path | None, timeout: int) -> Pa
         )
 
     output = project / OUTPUT_DIR
-    logger.info("書き出し: %s", output)
+    if not output.is_dir():
+        logger.warning(
+            "quarto render は成功しましたが、%s がありません。%s を確かめてください。",
+            output,
+            log_path,
+        )
+    else:
+        logger.info("書き出し: %s", output)
     return output
 
 

@@ -440,6 +440,18 @@ def test_newer_minor_version_accepted(stand_in, quarto_project):
     assert [call["argv"] for call in stand_in.calls()][-1] == ["render"]
 
 
+def test_missing_output_warns(stand_in, quarto_project, caplog):
+    stand_in.behave(version="1.9.18", make_book=False)
+    caplog.set_level("INFO", logger="databook")
+
+    output = render_quarto(quarto_project, configured=None, timeout=60)
+
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1
+    assert str(output) in warnings[0]
+    assert "render.log" in warnings[0]
+
+
 def test_old_version_rejected(stand_in, quarto_project):
     stand_in.behave(version="1.8.26")
 

@@ -6,6 +6,10 @@
 -- built-in site, a plotly chart or an HTML table) and <kind>-<NAME>.md (the
 -- chart SVG or a pipe table, with number, caption and source line). HTML
 -- output gets the .html fragment, every other format (typst PDF) the .md one.
+--
+-- NOTE: written against Quarto's documented Lua API (quarto.doc.input_file,
+-- quarto.project.directory, quarto.doc.is_format) and only syntax-checked
+-- with luac: no real Quarto has run it in this project's tests.
 
 local function read_text(path)
   local file = io.open(path, "r")
