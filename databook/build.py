@@ -35,7 +35,7 @@ from databook.cache import (
 )
 from databook.config import CONFIG_NAME, Config, load_config
 from databook.doctor import require, run_checks
-from databook.errors import ConfigError
+from databook.errors import ConfigError, DatabookError
 from databook.inputs import Inputs, load_inputs
 from databook.model import ChartSpec, Finding, KeyFigure
 from databook.progress import Progress
@@ -52,6 +52,7 @@ ANALYSES: dict[str, Callable[[Inputs, Area], Finding]] = {
 PROCESSED = Path("data") / "processed"
 BUILD = Path("build")
 CHART_DIR = "charts"
+QUARTO_DIR = "quarto"
 
 
 @dataclass
@@ -72,6 +73,12 @@ class BuildResult:
     """Items made anew in this build, by kind (charts, pdf, findings)."""
     reused: dict[str, int] = field(default_factory=dict)
     """Items taken from the cache, by kind."""
+    quarto: Path | None = None
+    """The Quarto book project (build/quarto/)."""
+    quarto_book: Path | None = None
+    """Quarto's output (build/quarto/_book/) when it rendered."""
+    quarto_error: DatabookError | None = None
+    """Error that stopped the Quarto render; the CLI reports it after the outputs."""
 
 
 class Timings:
@@ -91,11 +98,16 @@ class Timings:
 
 
 def build(
-    project: Path, *, progress: Progress | None = None, force: bool = False
+    project: Path,
+    *,
+    progress: Progress | None = None,
+    force: bool = False,
+    render_quarto: bool | None = None,
 ) -> BuildResult:
     """Build the book of the project in `project`, reusing unchanged steps.
 
     With `force`, every step runs again and the cache is only written.
+    `render_quarto` overrides the quarto.render setting when not None.
     """
     started = time.monotonic()
     progress = progress or Progress(enabled=False)
@@ -106,7 +118,9 @@ def build(
         return _unchanged_result(project, started)
 
     config = load_config(project / CONFIG_NAME)
-    require(run_checks(pdf=config.output.pdf or config.output.site))
+    render = config.quarto.render if render_quarto is None else render_quarto
+    draws_charts = config.output.pdf or config.output.site or render
+    require(run_checks(pdf=draws_charts))
     cache = StepCache(project / CACHE_DIR, read=not force)
     tally = Tally()
 
@@ -125,7 +139,7 @@ def build(
 
         write_processed(book, processed_dir)
         chart_dir = build_dir / CHART_DIR
-        if config.output.pdf or config.output.site:
+        if draws_charts:
             with timings.step("グラフ"):
                 export_charts(
                     charts,
@@ -158,6 +172,16 @@ def build(
             with timings.step("PDF"), progress.step("PDF をレイアウト中"):
                 pages = write_book_pdf(config, book, build_dir, cache, tally)
 
+        from databook.publish.quarto import write_quarto_project
+
+        with timings.step("Quarto プロジェクト"):
+            write_quarto_project(
+                book,
+                build_dir / QUARTO_DIR,
+                source_root=config.root,
+                svg_dir=chart_dir if draws_charts else None,
+            )
+
         write_state(build_dir, fingerprint)
         swap_in(build_dir, project / BUILD)
         swap_in(processed_dir, project / PROCESSED)
@@ -172,7 +196,20 @@ def build(
         steps=timings.steps,
         rebuilt=tally.rebuilt,
         reused=tally.reused,
+        quarto=project / BUILD / QUARTO_DIR,
     )
+    if render:
+        from databook.publish.quarto_render import render_quarto as run_quarto
+
+        configured = None
+        if config.quarto.path:
+            configured = config.root / Path(config.quarto.path).expanduser()
+        try:
+            result.quarto_book = run_quarto(
+                result.quarto, configured=configured, timeout=config.quarto.timeout
+            )
+        except DatabookError as error:
+            result.quarto_error = error
     logger.info("完了: %.1f 秒（%s）", result.seconds, tally.summary())
     return result
 
@@ -303,6 +340,10 @@ def assemble_book(config: Config, area: Area, findings: dict[str, Finding]) -> B
         for block in chapter.tables:
             sources.update({s.id: s for s in block.table.sources})
 
+    printed = {
+        name: value.text if isinstance(value, KeyFigure) else value
+        for name, value in variables.items()
+    }
     today = date.today()
     return Book(
         title=title,
@@ -316,6 +357,7 @@ def assemble_book(config: Config, area: Area, findings: dict[str, Finding]) -> B
         built_on_iso=today.isoformat(),
         chapters=chapters,
         sources=sorted(sources.values(), key=lambda s: s.id),
+        variables=printed,
     )
 
 

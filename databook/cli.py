@@ -92,24 +92,37 @@ ForceOption = Annotated[
         "--force", help="キャッシュを使わず、すべてを作り直します（変更がなくても）。"
     ),
 ]
+RenderQuartoOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--render-quarto/--no-render-quarto",
+        help=(
+            "build/quarto/ を quarto render で build/quarto/_book/ に書き出します"
+            "（Quarto 1.9 以上が必要）。省略時は databook.yml の quarto.render。"
+        ),
+        show_default=False,
+    ),
+]
 
 
 @app.command()
 def build(
     project: ProjectOption = Path("."),
     force: ForceOption = False,
+    render_quarto: RenderQuartoOption = None,
     verbose: VerboseOption = False,
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
-    """データブックを作ります（build/databook.pdf と build/site/）。"""
+    """データブックを作ります（build/databook.pdf、build/site/、build/quarto/）。"""
     _configure_logging(verbose=verbose, quiet=quiet)
     root = project.resolve()
 
     # Decide "nothing changed" from hashes alone, before pandas and plotly load.
     from databook.cache import is_up_to_date
 
-    if not force and is_up_to_date(root):
+    # A requested Quarto render always runs, even on an unchanged book.
+    if not force and not render_quarto and is_up_to_date(root):
         if not quiet:
             console.print("変更はありません。build/ は最新です。", highlight=False)
         return
@@ -119,7 +132,9 @@ def build(
 
     progress = Progress(enabled=not quiet and console.is_terminal, console=console)
     try:
-        result = run_build(root, progress=progress, force=force)
+        result = run_build(
+            root, progress=progress, force=force, render_quarto=render_quarto
+        )
     except DatabookError as error:
         _fail(error, debug=debug)
         return
@@ -132,6 +147,12 @@ def build(
         if result.site:
             console.print(f"サイト: {result.site / 'index.html'}", highlight=False)
         console.print(f"データ: {result.processed}", highlight=False)
+        if result.quarto:
+            console.print(f"Quarto プロジェクト: {result.quarto}", highlight=False)
+        if result.quarto_book:
+            console.print(f"Quarto の出力: {result.quarto_book}", highlight=False)
+    if result.quarto_error:
+        _fail(result.quarto_error, debug=debug)
 
 
 @app.command()

@@ -144,6 +144,17 @@ class Output(Settings):
     """Start every chapter on a right-hand page, for printing on both sides."""
 
 
+class QuartoSettings(Settings):
+    """Rendering build/quarto/ with an installed Quarto."""
+
+    render: bool = False
+    """Run `quarto render` on build/quarto/ after each build."""
+    path: str | None = None
+    """Path of the quarto executable; found on PATH when left out."""
+    timeout: int = Field(default=600, ge=1)
+    """Seconds that `quarto render` may run before it is stopped."""
+
+
 class Config(Settings):
     """A data book edition: whose book it is, what it reads, what it says."""
 
@@ -160,6 +171,7 @@ class Config(Settings):
     datasets: dict[str, DatasetSettings]
     chapters: list[Chapter] = Field(min_length=1)
     output: Output = Output()
+    quarto: QuartoSettings = QuartoSettings()
 
     root: Path = Field(default=Path("."), exclude=True)
     """Project folder that relative paths start from (not a setting)."""
@@ -335,6 +347,8 @@ def _allowed_keys(loc: tuple, data: Any) -> list[str]:
             model = Chapter
         elif model is Config and part == "output":
             model = Output
+        elif model is Config and part == "quarto":
+            model = QuartoSettings
     fields = getattr(model, "model_fields", {})
     return [name for name in fields if name != "root"]
 

@@ -61,6 +61,12 @@ class EnvironmentProblem(DatabookError):
     exit_code = 3
 
 
+class QuartoError(DatabookError):
+    """`quarto render` failed or timed out; the built-in outputs were written."""
+
+    exit_code = 5
+
+
 class RemoteDataError(DatabookError):
     """A remote service failed or returned an error instead of data."""
 

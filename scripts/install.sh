@@ -13,6 +13,7 @@ APT_PACKAGES=(
   libpango-1.0-0                # WeasyPrint lays out text with Pango
   libpangoft2-1.0-0
   poppler-utils                 # pdffonts and pdftotext, used by the tests
+  lua5.4                        # luac -p checks the Quarto shortcode file in the tests
   python3-venv
 )
 

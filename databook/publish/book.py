@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -30,6 +30,8 @@ class Book:
     chapters: list[Chapter]
     sources: list[Provenance]
     """Every source the book cites, each once."""
+    variables: dict[str, str] = field(default_factory=dict)
+    """Every `{{< var >}}` name the chapters can use, with its text as printed."""
 
     @property
     def notices(self) -> list[str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from databook.charts.figures import PAPER_TEXT_WIDTH_MM, print_size
+from databook.charts.figures import CSS_PIXELS_PER_MM, PAPER_TEXT_WIDTH_MM, print_size
 from databook.publish.book import Book, credit_line, templates
 from databook.publish.chapters import ChartBlock, TableBlock
 from databook.publish.data import table_cells
@@ -20,7 +20,6 @@ from databook.publish.glossary import terms_used
 
 logger = logging.getLogger(__name__)
 
-CSS_PIXELS_PER_MM = 96 / 25.4
 PAGE_MARGINS_MM = {"A4": (22, 20, 20, 20), "A5": (16, 14, 16, 14)}
 """Top, outer, bottom and inner margins; the text width follows from them."""
 

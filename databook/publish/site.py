@@ -120,7 +120,7 @@ def write_site(
                 parts.append(chart_html(part, downloads[part.spec.id], cache=cache))
             elif isinstance(part, TableBlock):
                 files = downloads[f"table-{part.table.id}"]
-                parts.append(_table_html(part, files, book))
+                parts.append(table_html(part, files, book))
             else:
                 parts.append(Markup(part))
 
@@ -262,7 +262,7 @@ def chart_html(
     return Markup(html)
 
 
-def _table_html(block: TableBlock, downloads: list[Download], book: Book) -> Markup:
+def table_html(block: TableBlock, downloads: list[Download], book: Book) -> Markup:
     html = (
         templates()
         .get_template("site/table.html")
