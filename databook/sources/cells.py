@@ -56,7 +56,7 @@ _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+")
 
 @dataclass(frozen=True)
 class CellRef:
-    """Where a cell sits: file, sheet and 1-based row and column."""
+    """Location of a cell: file, sheet and 1-based row and column."""
 
     file: str | None = None
     sheet: str | None = None
@@ -316,10 +316,11 @@ def excel_date(serial: float, *, datemode: int = 0, ref: CellRef | None = None) 
     """Convert an Excel serial day number to a date.
 
     `datemode` 0 is the 1900 system, in which serial 60 is the non-existent
-    1900-02-29 (kept by Excel for Lotus 1-2-3 compatibility) and is rejected;
-    1 is the 1904 system of old Mac workbooks. The time of day is dropped.
+    1900-02-29 (kept by Excel for Lotus 1-2-3 compatibility) and is rejected.
+    `datemode` 1 is the 1904 system of old Mac workbooks, which starts at 0.
+    The time of day is dropped.
     """
-    if not math.isfinite(serial) or serial < 1:
+    if not math.isfinite(serial) or serial < (0 if datemode == 1 else 1):
         raise _not_a_date(str(serial), ref)
     days = int(serial)
     if datemode == 1:
@@ -356,8 +357,9 @@ class Era:
         return self.start.year - 1
 
 
-# 明治 starts on 1868-01-25 (明治元年 counts from 1 January 1868 because the
-# change was applied to the whole year); dates before that are not read.
+# 明治 was proclaimed in October 1868 and applied back to the first day of that
+# lunar year, which is 1868-01-25 in the Gregorian calendar. Earlier dates are
+# rejected.
 ERAS = (
     Era("明治", "M", date(1868, 1, 25), date(1912, 7, 29)),
     Era("大正", "T", date(1912, 7, 30), date(1926, 12, 24)),
