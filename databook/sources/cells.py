@@ -498,7 +498,9 @@ def parse_period(
     if isinstance(raw, bool) or raw is None:
         raise _not_a_period(str(raw), ref)
     if isinstance(raw, date):
-        return Period(raw.year, raw.month, raw.day)
+        # openpyxl turns date-formatted serials into datetimes, so the format
+        # still decides whether the cell shows a day, a month or a year.
+        return _period_from_date(raw, number_format)
     if isinstance(raw, int | float):
         return _period_from_number(float(raw), number_format, datemode, ref)
     if not isinstance(raw, str):
@@ -613,16 +615,22 @@ def _period_from_number(
 ) -> Period:
     if is_date_format(number_format):
         day = excel_date(value, datemode=datemode, ref=ref)
-        precision = date_precision(number_format or "")
-        era = _era_of(day).name if is_era_format(number_format) else None
-        if precision == "day":
-            return Period(day.year, day.month, day.day, era=era)
-        if precision == "month":
-            return Period(day.year, day.month, era=era)
-        return Period(day.year, era=era)
+        return _period_from_date(day, number_format)
     if value.is_integer() and 1000 <= value <= 9999:
         return Period(int(value))
     raise _not_a_period(str(value), ref)
+
+
+def _period_from_date(day: date, number_format: str | None) -> Period:
+    precision = (
+        date_precision(number_format) if is_date_format(number_format) else "day"
+    )
+    era = _era_of(day).name if is_era_format(number_format) else None
+    if precision == "day":
+        return Period(day.year, day.month, day.day, era=era)
+    if precision == "month":
+        return Period(day.year, day.month, era=era)
+    return Period(day.year, era=era)
 
 
 def _era_of(day: date) -> Era:
