@@ -91,11 +91,9 @@ SEXES = {"男": "男", "1": "男", "M": "男", "女": "女", "2": "女", "F": "�
 AGE_GROUPS = ("15歳未満", "15～64歳", "65歳以上")
 UNKNOWN = "不詳"
 BREAKDOWNS = ("sex", "age_group", "district", "other_municipality")
-EXTRA_COLUMNS = ["breakdown", "category"]
-SUPPRESSION_NOTE = (
-    "「x」は、住民基本台帳の個票から集計した{threshold}人未満の値と、"
-    "ほかの値から計算で求められてしまう値を秘匿したものです。"
-)
+# Columns beyond TIDY_COLUMNS: the breakdown ("" for totals, sex, age_group,
+# district, other_municipality), its category, and the suppression threshold.
+EXTRA_COLUMNS = ["breakdown", "category", "threshold"]
 
 
 @dataclass(frozen=True)
@@ -536,6 +534,7 @@ def load_register_records(
             "source_id": source_id,
             "breakdown": counts["breakdown"],
             "category": counts["category"],
+            "threshold": threshold,
         }
     )[[*TIDY_COLUMNS, *EXTRA_COLUMNS]]
 
