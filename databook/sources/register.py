@@ -84,8 +84,32 @@ LABELS = {
     "natural_change": "自然増減",
     "social_change": "社会増減",
     "change": "人口増減",
+    "population_young": "15歳未満人口",
+    "population_working": "15～64歳人口",
+    "population_elderly": "65歳以上人口",
 }
-STOCKS = {"population", "population_male", "population_female", "households"}
+STOCKS = {
+    "population",
+    "population_male",
+    "population_female",
+    "households",
+    "population_young",
+    "population_working",
+    "population_elderly",
+}
+
+# The long layout of デジタル庁「自治体標準オープンデータセット」地域・年齢別人口:
+# one row per area and sex, a 調査年月日 column, and figures by column name.
+LONG_DATE = ("調査年月日",)
+LONG_DISTRICT = ("学区・地区", "町丁字", "地域名", "町丁目", "地区")
+LONG_COLUMNS = {
+    "総数": "population",
+    "世帯数": "households",
+    "15歳未満": "population_young",
+    "15～64歳": "population_working",
+    "65歳以上": "population_elderly",
+}
+LONG_SEXES = {"総数": "", "計": "", "男": "_male", "女": "_female"}
 UNITS = {"households": "世帯"}
 
 _TOTAL_ROW = re.compile(r"累計|合計|総計|^計$|^総数$")
@@ -145,6 +169,10 @@ def read_register_table(
     sheet: Sheet, layout: Layout, *, period: Period | None, report: ReadReport
 ) -> list[dict]:
     """Read every table in a sheet into tidy records (without provenance)."""
+    long_header = _long_header(sheet)
+    if long_header is not None and not layout.header_rows:
+        return _read_long_table(sheet, long_header, report)
+
     tables = _find_tables(sheet, layout)
     if not tables:
         raise InputError(
@@ -179,6 +207,85 @@ def read_register_table(
         )
         report.notes.append(f"表（見出し {headers}行目）: {found}")
         report.skipped.extend(f"{headers}行目の表の{text}" for text in table.skipped)
+    return records
+
+
+def _long_header(sheet: Sheet) -> dict[str, int] | None:
+    """Return column positions when row 1 is the long open-data header."""
+    if not sheet.rows:
+        return None
+    names = {
+        squeeze_spaces(str(cell.value)): index + 1
+        for index, cell in enumerate(sheet.rows[0])
+        if cell.value is not None
+    }
+    date_column = next((names[n] for n in LONG_DATE if n in names), None)
+    if date_column is None or "総数" not in names:
+        return None
+    return names
+
+
+def _read_long_table(
+    sheet: Sheet, names: dict[str, int], report: ReadReport
+) -> list[dict]:
+    date_column = next(names[n] for n in LONG_DATE if n in names)
+    district_column = next((names[n] for n in LONG_DISTRICT if n in names), None)
+    sex_column = names.get("性別")
+    # NFKC turns 「～」 into "~", so labels are normalised like the header.
+    wanted = {squeeze_spaces(label): name for label, name in LONG_COLUMNS.items()}
+    columns = {names[label]: name for label, name in wanted.items() if label in names}
+    skipped = len(names) - len(columns) - 1 - (district_column is not None)
+    skipped -= sex_column is not None
+    report.notes.append(
+        "自治体標準オープンデータセットの形（1行に地区と性別が1つ）として読みました: "
+        + "、".join(label for label in LONG_COLUMNS if squeeze_spaces(label) in names)
+    )
+    if skipped > 0:
+        report.skipped.append(f"{skipped} 列（各歳などこの本で使わない列）")
+
+    records = []
+    for row in range(2, len(sheet.rows) + 1):
+        if all(cell.value in (None, "") for cell in sheet.rows[row - 1]):
+            continue
+        date_cell = sheet.cell(row, date_column)
+        period = parse_period(
+            date_cell.value,
+            number_format=date_cell.number_format,
+            datemode=sheet.datemode,
+            ref=sheet.ref(row, date_column),
+        )
+        sex = ""
+        if sex_column is not None:
+            text = squeeze_spaces(str(sheet.cell(row, sex_column).value or ""))
+            if text not in LONG_SEXES:
+                report.skipped.append(f"{row}行目（性別「{text}」）")
+                continue
+            sex = LONG_SEXES[text]
+        district = (
+            squeeze_spaces(str(sheet.cell(row, district_column).value or ""))
+            if district_column
+            else ""
+        )
+        for column, name in columns.items():
+            indicator = name + sex if name == "population" else name
+            if sex and name != "population":
+                continue
+            cell = sheet.cell(row, column)
+            number = parse_number(
+                cell.value, number_format=cell.number_format, ref=sheet.ref(row, column)
+            )
+            records.append(
+                {
+                    "indicator": indicator,
+                    "period": period.text,
+                    "period_kind": period.kind.value,
+                    "value": number.value,
+                    "status": number.status,
+                    "district": district,
+                    "row": row,
+                    "place": f"{row}行目",
+                }
+            )
     return records
 
 
