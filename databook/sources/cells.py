@@ -17,7 +17,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from databook.errors import InputError
 from databook.model import PeriodKind, Status
@@ -622,6 +622,8 @@ def _period_from_number(
 
 
 def _period_from_date(day: date, number_format: str | None) -> Period:
+    if isinstance(day, datetime):
+        day = day.date()
     precision = (
         date_precision(number_format) if is_date_format(number_format) else "day"
     )

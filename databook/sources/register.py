@@ -422,7 +422,13 @@ def _read_rows(
         label = label_cell.value if isinstance(label_cell.value, str) else ""
         district = ""
         try:
-            current = parse_period(label, context=current, ref=sheet.ref(row, 1))
+            current = parse_period(
+                label_cell.value if label_cell.value is not None else "",
+                context=current,
+                number_format=label_cell.number_format,
+                datemode=sheet.datemode,
+                ref=sheet.ref(row, label_column),
+            )
         except CellError:
             name = squeeze_spaces(label)
             if _TOTAL_ROW.search(name):

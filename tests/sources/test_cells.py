@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -350,6 +350,15 @@ def test_format_helpers():
     assert date_precision("yyyy/m/d") == "day"
     assert date_precision('yyyy"年"m"月"') == "month"
     assert date_precision("h:mm") == "year"
+
+
+def test_datetime_cell_uses_format():
+    # openpyxl returns a datetime for a date-formatted cell.
+    stored = datetime(2023, 4, 1)
+    month = parse_period(stored, number_format='[$-411]ggge"年"m"月"')
+    assert month.text == "2023-04"
+    assert month.era == "令和"
+    assert parse_period(stored).text == "2023-04-01"
 
 
 def test_stored_year_number():
