@@ -374,12 +374,9 @@ def _monthly_chart(monthly: pd.DataFrame, area: Area, sources) -> ChartSpec:
 
 
 def _year_table(yearly: pd.DataFrame, sources) -> Table:
-    wide = yearly.pivot_table(
-        index="period", columns="indicator", values="value", aggfunc="first"
-    )
-    status = yearly.pivot_table(
-        index="period", columns="indicator", values="status", aggfunc="first"
-    )
+    # pivot, not pivot_table: pivot_table drops the NaN of suppressed cells.
+    wide = yearly.pivot(index="period", columns="indicator", values="value")
+    status = yearly.pivot(index="period", columns="indicator", values="status")
     columns = [Column("period_label", "年", kind="text")]
     frame = pd.DataFrame({"period_label": [f"{p}年" for p in wide.index]})
     labels = dict(TOWN_INDICATORS) | {
@@ -404,12 +401,10 @@ def _year_table(yearly: pd.DataFrame, sources) -> Table:
 def _moves_table(moves: pd.DataFrame, sources) -> Table:
     latest = moves["period"].max()
     rows = moves[moves["period"] == latest]
-    wide = rows.pivot_table(
-        index="category", columns="indicator", values="value", aggfunc="first"
-    )
-    status = rows.pivot_table(
-        index="category", columns="indicator", values="status", aggfunc="first"
-    )
+    wide = rows.pivot(index="category", columns="indicator", values="value")
+    status = rows.pivot(index="category", columns="indicator", values="status")
+    # A municipality missing for one direction had no move that way: a zero.
+    wide = wide.where(status.notna(), 0.0)
     frame = pd.DataFrame({"category": wide.index})
     columns = [Column("category", "市区町村", kind="text")]
     for indicator, label in (("moves_in", "転入元"), ("moves_out", "転出先")):

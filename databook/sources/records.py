@@ -540,7 +540,7 @@ def load_register_records(
 
     provenance = Provenance(
         id=source_id,
-        source=title or f"{area_name}「住民基本台帳」（異動届出の集計）",
+        source=title or "住民基本台帳の異動届出（個票）の集計",
         survey=None,
         table="住民基本台帳の異動届出（個票）を月別・事由別に集計",
         file=display_path,

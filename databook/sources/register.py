@@ -562,7 +562,7 @@ def load_register_table(
 
     provenance = Provenance(
         id=source_id,
-        source=title or f"{area_name}「{Path(display_path).stem}」",
+        source=title or f"「{Path(display_path).stem}」",
         survey=None,
         table=title or Path(display_path).name,
         file=display_path,
