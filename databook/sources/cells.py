@@ -186,8 +186,16 @@ def parse_number(
     return parse_number_text(raw, ref=ref)
 
 
+_PLAIN_NUMBER = re.compile(r" *(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?) *")
+
+
 def parse_number_text(text: str, *, ref: CellRef | None = None) -> CellNumber:
     """Read a number written as text, e.g. " 11,837 ", "△ 12", "１２３ a)"."""
+    # Fast path for plain ASCII numbers, which are most cells of large tables.
+    plain = _PLAIN_NUMBER.fullmatch(text)
+    if plain:
+        return CellNumber(float(plain[1].replace(",", "")) + 0.0)
+
     normal = normalize_text(text).replace("\u2212", "-")
     status = _placeholder(normal)
     if status is not None:

@@ -133,7 +133,7 @@ def read_juki(path: Path, *, display_path: str) -> JukiTable:
 
     columns, skipped = _map_columns(header, display_path)
     source_id = f"juki-{year}"
-    records = []
+    codes, names, indicators, values, statuses = [], [], [], [], []
     for index in range(first_data, len(rows)):
         row = rows[index]
         code = row[0].strip() if row else ""
@@ -146,23 +146,26 @@ def read_juki(path: Path, *, display_path: str) -> JukiTable:
             ref = CellRef(display_path, None, index + 1, column + 1)
             raw = row[column] if column < len(row) else None
             number = parse_cell(raw, ref=ref)
-            stock = indicator in STOCKS
-            records.append(
-                {
-                    "indicator": indicator,
-                    "area_code": code[:5],
-                    "area_name": name,
-                    "period": f"{year}-01-01" if stock else str(year - 1),
-                    "period_kind": (
-                        PeriodKind.DATE if stock else PeriodKind.CALENDAR_YEAR
-                    ).value,
-                    "value": number.value,
-                    "unit": UNITS.get(indicator, "人"),
-                    "status": number.status,
-                    "source_id": source_id,
-                }
-            )
+            codes.append(code[:5])
+            names.append(name)
+            indicators.append(indicator)
+            values.append(number.value)
+            statuses.append(number.status)
 
+    stock = pd.Series(indicators, dtype="object").isin(STOCKS)
+    records = {
+        "indicator": indicators,
+        "area_code": codes,
+        "area_name": names,
+        "period": stock.map({True: f"{year}-01-01", False: str(year - 1)}),
+        "period_kind": stock.map(
+            {True: PeriodKind.DATE.value, False: PeriodKind.CALENDAR_YEAR.value}
+        ),
+        "value": pd.Series(values, dtype="float64"),
+        "unit": [UNITS.get(indicator, "人") for indicator in indicators],
+        "status": statuses,
+        "source_id": source_id,
+    }
     frame = pd.DataFrame(records, columns=TIDY_COLUMNS)
     return JukiTable(
         display_path, year, frame, list(dict.fromkeys(columns.values())), skipped
