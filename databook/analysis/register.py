@@ -4,8 +4,8 @@ The 住基 tables of 総務省 count every register entry and removal: moves wit
 Japan and from or to abroad, Japanese and foreign residents, and その他
 (職権記載, 職権消除...). Their 社会増減 is 転入 + その他の記載 − 転出 −
 その他の消除. SSDSE's A5101/A5102 come from 住民基本台帳人口移動報告 and count
-domestic moves of Japanese residents only, so the two social changes differ;
-the chapter shows both, each labelled with its definition.
+domestic moves of Japanese residents only, so the two social changes differ.
+The chapter shows both, each labelled with its definition.
 
 When the town's own register data is configured (register-table or
 register-records), the finding adds its monthly chart, the year's totals and

@@ -399,9 +399,9 @@ def _month_range(notifications: list[Notification]) -> list[str]:
 def suppress(counts: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """Mark small counts, and the cells that would reveal them, as suppressed.
 
-    Primary suppression hides counts from 1 to threshold − 1. Each group of
-    cells that adds up to a shown total (the months of a year; the categories
-    of one breakdown in a year) must then have no suppressed cell or at least
+    Primary suppression hides counts from 1 to threshold − 1. A group of cells
+    adds up to a shown total: the months of a year, or the categories of one
+    breakdown in a year. Each group must have no suppressed cell or at least
     two, so the next smallest shown cell of a group with one is hidden too.
     When no other cell is left, the total is hidden instead. The loop repeats
     until every group is safe, because hiding a total changes its own groups.

@@ -4,9 +4,9 @@ Towns publish 人口動態 by month or year, often by district, as .xlsx, .xls o
 CSV. The layouts differ from town to town and between releases, so the reader
 finds each table in the sheet by its header labels:
 
-- a header block of one to four rows, where merged cells and bilingual labels
-  (出　生 / Births) are common; each column's labels are read from the bottom
-  row up, so 「出生」 under 「自然動態」 is births, not natural change;
+- a header block of one to four rows, often with merged cells and bilingual
+  labels (出　生 / Births). Each column's labels are read from the bottom row
+  up, so 「出生」 under 「自然動態」 is births, not natural change;
 - label columns on the left whose text is either a period (平成27年８月, or
   「　　24年」 with the era of the row above) or a district (「 東  灘  区 」);
 - several tables stacked in one sheet, each with its own header block;
@@ -118,7 +118,7 @@ _MAX_HEADER_ROWS = 4
 
 @dataclass(frozen=True)
 class Layout:
-    """Where a table sits in a sheet; detected, or declared in databook.yml."""
+    """Position of a table in a sheet, detected or declared in databook.yml."""
 
     header_rows: tuple[int, ...] = ()
     """1-based rows of the header block; detected when empty."""
@@ -347,7 +347,7 @@ def _row_texts(sheet: Sheet, row: int) -> list[str]:
 
 
 def _is_data_row(sheet: Sheet, row: int) -> bool:
-    """Tell whether a row holds figures: any stored number past the first column."""
+    """Tell whether a row contains figures: any number past the first column."""
     cells = sheet.rows[row - 1] if row <= len(sheet.rows) else []
     for cell in cells[1:]:
         value = cell.value
@@ -386,7 +386,7 @@ def _header_columns(
 
 
 def _label_column(sheet: Sheet, table: TableRows) -> int:
-    """Return the first visible column left of the figures that holds text."""
+    """Return the first visible column left of the figures that contains text."""
     first_figure = min(table.columns)
     for column in range(1, max(first_figure, 2)):
         if column in sheet.hidden_columns:

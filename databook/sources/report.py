@@ -1,4 +1,4 @@
-"""What a loader read from one input file, for `databook check`."""
+"""Summary of what a loader read from one input file, for `databook check`."""
 
 from __future__ import annotations
 

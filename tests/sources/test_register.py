@@ -358,3 +358,19 @@ def test_unknown_extension(tmp_path):
 )
 def test_header_indicator(labels, expected):
     assert header_indicator(labels)[0] == expected
+
+
+def test_xls_format_missing_from_map():
+    import xlrd
+
+    from databook.sources.sheets import _xls_format
+
+    book = xlrd.open_workbook(REGISTER / "kobe_jinkou2708.xls", formatting_info=True)
+    cell = book.sheet_by_index(0).cell(40, 3)  # D41, stored −317.0
+    key = book.xf_list[cell.xf_index].format_key
+    assert book.format_map[key].format_str == '#,##0;"△ "#,##0'
+    # Some .xls writers refer to format records they never wrote: read as General.
+    del book.format_map[key]
+    missing: set[int] = set()
+    assert _xls_format(book, cell.xf_index, missing) is None
+    assert missing == {key}
