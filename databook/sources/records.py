@@ -58,6 +58,10 @@ FIELDS: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = ("date", "event")
 
+# Header words of columns that identify a person. A field declared on such a
+# column is rejected, so a wrong `columns` setting cannot publish names.
+PERSONAL_HEADERS = ("氏名", "名前", "フリガナ", "カナ", "住所", "方書", "電話")
+
 # Events (異動事由) by the indicator they count; a text is matched by the first
 # key it contains. 転居 is a move within the town and changes no total.
 EVENTS: tuple[tuple[str, str], ...] = (
@@ -183,6 +187,15 @@ def _field_positions(
                     hint=f"databook.yml の columns.{name} を見出しの文字どおりに"
                     "書いてください。",
                 )
+    for name, index in positions.items():
+        if any(word in header[index] for word in PERSONAL_HEADERS):
+            raise InputError(
+                f"列「{header[index]}」は個人を特定できる情報の列なので、"
+                f"{name} として読めません。",
+                file=display_path,
+                place=f"{row}行目",
+                hint=f"databook.yml の columns.{name} を正しい列名に直してください。",
+            )
     missing = [name for name in REQUIRED if name not in positions]
     if missing:
         expected = "、".join("／".join(FIELDS[name][:3]) for name in missing)

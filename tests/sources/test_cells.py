@@ -240,9 +240,11 @@ def test_era_omitted_on_later_row(day):
     if era_of(later) is not era:
         return
     year = later.year - era.offset
-    assert parse_period(f"\u3000\u3000{year}年", context=first).year == later.year
-    month_row = parse_period(f"{later.month}月".translate(FULL_WIDTH), context=first)
-    assert month_row.month == later.month
+    year_row = parse_period(f"\u3000\u3000{year}年", context=first)
+    assert year_row.year == later.year
+    # A month row takes its year from the row above, here `year_row`.
+    month_row = parse_period(f"{later.month}月".translate(FULL_WIDTH), context=year_row)
+    assert (month_row.year, month_row.month) == (later.year, later.month)
 
 
 def test_era_change_2019_consecutive():

@@ -315,3 +315,11 @@ def test_counts_add_up(records):
         ]
         assert months["count"].sum() == row.count
     assert totals["count"].sum() == len(records)
+
+
+def test_personal_column_rejected(tmp_path):
+    path = write_export(tmp_path / "idou.csv")
+    with pytest.raises(InputError) as raised:
+        load(path, columns={"district": "住所"})
+    assert "住所" in raised.value.message
+    assert ADDRESS not in str(raised.value)
