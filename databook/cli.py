@@ -1,4 +1,4 @@
-"""The `databook` command: build, doctor."""
+"""The `databook` command: build, doctor, fetch."""
 
 from __future__ import annotations
 
@@ -132,6 +132,35 @@ def doctor(
     if not all(check.ok for check in checks):
         raise typer.Exit(3)
     console.print("ビルドに必要なものはそろっています。", highlight=False)
+
+
+@app.command()
+def fetch(
+    project: ProjectOption = Path("."),
+    debug: DebugOption = False,
+) -> None:
+    """databook.yml のデータを取得します（RESAS は取得できないことを知らせます）。"""
+    _configure_logging(verbose=False, quiet=False)
+    from databook.config import CONFIG_NAME, ResasDataset, load_config
+    from databook.sources.resas import fetch_message
+
+    try:
+        config = load_config(project / CONFIG_NAME)
+    except DatabookError as error:
+        _fail(error, debug=debug)
+        return
+
+    resas = {
+        name: settings
+        for name, settings in config.datasets.items()
+        if isinstance(settings, ResasDataset)
+    }
+    if not resas:
+        console.print("取得するデータはありません。", highlight=False)
+        return
+    for name, settings in resas.items():
+        console.print(f"{name}（{settings.file}）: ", end="", highlight=False)
+        console.print(fetch_message(settings.endpoint), highlight=False, markup=False)
 
 
 def main() -> None:

@@ -14,18 +14,27 @@ from dataclasses import dataclass, field
 from databook.config import (
     CONFIG_NAME,
     Config,
+    FindingsDataset,
     MunicipalitiesDataset,
+    ResasDataset,
     SsdseDataset,
+    TableDataset,
     expand,
 )
 from databook.errors import ConfigError
 from databook.model import Dataset, concat
 from databook.sources.codes import MunicipalityMaster, load_master
+from databook.sources.findings import load_findings
+from databook.sources.resas import load_resas
 from databook.sources.ssdse import load_ssdse
+from databook.sources.tables import load_table
 
 DATASET_KIND_NAMES = {
     "municipalities": "団体コード一覧",
     "ssdse-a": "SSDSE-A",
+    "resas": "RESAS",
+    "table": "表（Excel・CSV）",
+    "findings": "公表された調査結果",
 }
 
 
@@ -34,8 +43,38 @@ def _load_ssdse(settings: SsdseDataset, config: Config) -> Dataset:
     return load_ssdse(paths, items=settings.items, project_root=config.root)
 
 
+def _master_of(config: Config) -> MunicipalityMaster:
+    """Return the municipality master that databook.yml declares, for name lookups."""
+    found = config.dataset_of_kind("municipalities")
+    if found is None:
+        raise ConfigError(
+            "団体コード一覧（kind: municipalities）のデータがありません。",
+            file=CONFIG_NAME,
+            place="設定 datasets",
+            hint="datasets に kind: municipalities と file: を書き足してください。",
+        )
+    settings = found[1]
+    return load_master(config.path(settings.file), display_path=settings.file)
+
+
+def _load_resas(settings: ResasDataset, config: Config) -> Dataset:
+    return load_resas(settings, config, _master_of(config))
+
+
+def _load_table(settings: TableDataset, config: Config) -> Dataset:
+    paths = [path for pattern in settings.files for path in expand(config, pattern)]
+    return load_table(settings, paths, config.root, _master_of(config))
+
+
+def _load_findings(settings: FindingsDataset, config: Config) -> Dataset:
+    return load_findings(config.path(settings.file), display_path=settings.file)
+
+
 LOADERS: dict[str, Callable] = {
     "ssdse-a": _load_ssdse,
+    "resas": _load_resas,
+    "table": _load_table,
+    "findings": _load_findings,
 }
 
 

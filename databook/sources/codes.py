@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import csv
 import logging
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,6 +100,27 @@ class MunicipalityMaster:
     def get(self, code: str) -> Municipality | None:
         return self._by_code.get(code)
 
+    def find_by_name(self, prefecture: str, name: str) -> list[Municipality]:
+        """Return the municipalities of `prefecture` whose name matches `name`.
+
+        Names are compared after NFKC, without spaces, with ヶ read as ケ and
+        a 郡 prefix dropped (足柄下郡真鶴町 is 真鶴町). A ward matches by its
+        city and ward name (札幌市中央区) or, when unique, by the ward name.
+        """
+        wanted = normalize_name(name)
+        pref = normalize_name(prefecture)
+        members = [
+            m for m in self.municipalities if normalize_name(m.prefecture) == pref
+        ]
+        exact = [m for m in members if normalize_name(m.name) == wanted]
+        if exact:
+            return exact
+        return [
+            m
+            for m in members
+            if m.is_ward and normalize_name(m.name.split(" ", 1)[1]) == wanted
+        ]
+
     def in_prefecture(self, prefecture_code: str) -> list[Municipality]:
         """Return the prefecture's municipalities, wards left out."""
         return [
@@ -105,6 +128,16 @@ class MunicipalityMaster:
             for m in self.municipalities
             if m.prefecture_code == prefecture_code and not m.is_ward
         ]
+
+
+DISTRICT_PREFIX = re.compile(r"^.+?郡(?=.+[町村]$)")
+
+
+def normalize_name(name: str) -> str:
+    """Return a municipality name in the form `find_by_name` compares."""
+    text = unicodedata.normalize("NFKC", name)
+    text = re.sub(r"\s+", "", text).replace("ヶ", "ケ").replace("ヵ", "カ")
+    return DISTRICT_PREFIX.sub("", text)
 
 
 def load_master(path: Path, *, display_path: str | None = None) -> MunicipalityMaster:
