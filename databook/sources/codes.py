@@ -96,6 +96,15 @@ class MunicipalityMaster:
     def __init__(self, municipalities: list[Municipality]) -> None:
         self.municipalities = municipalities
         self._by_code = {m.code: m for m in municipalities}
+        self._by_name: dict[tuple[str, str], list[Municipality]] = {}
+        self._by_ward_name: dict[tuple[str, str], list[Municipality]] = {}
+        for m in municipalities:
+            prefecture = normalize_name(m.prefecture)
+            key = (prefecture, normalize_name(m.name))
+            self._by_name.setdefault(key, []).append(m)
+            if m.is_ward:
+                ward = (prefecture, normalize_name(m.name.split(" ", 1)[1]))
+                self._by_ward_name.setdefault(ward, []).append(m)
 
     def get(self, code: str) -> Municipality | None:
         return self._by_code.get(code)
@@ -107,19 +116,8 @@ class MunicipalityMaster:
         a 郡 prefix dropped (足柄下郡真鶴町 is 真鶴町). A ward matches by its
         city and ward name (札幌市中央区) or, when unique, by the ward name.
         """
-        wanted = normalize_name(name)
-        pref = normalize_name(prefecture)
-        members = [
-            m for m in self.municipalities if normalize_name(m.prefecture) == pref
-        ]
-        exact = [m for m in members if normalize_name(m.name) == wanted]
-        if exact:
-            return exact
-        return [
-            m
-            for m in members
-            if m.is_ward and normalize_name(m.name.split(" ", 1)[1]) == wanted
-        ]
+        key = (normalize_name(prefecture), normalize_name(name))
+        return self._by_name.get(key) or self._by_ward_name.get(key, [])
 
     def in_prefecture(self, prefecture_code: str) -> list[Municipality]:
         """Return the prefecture's municipalities, wards left out."""

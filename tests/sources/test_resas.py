@@ -251,7 +251,8 @@ def test_csv_download_read_by_header(tmp_path, encoding):
 
 
 def test_csv_with_year_header_and_title_row(tmp_path):
-    text = "人口の推移\r\n年,都道府県コード,都道府県名,市区町村コード,市区町村名,総人口\r\n"
+    text = "人口の推移\r\n"
+    text += "年,都道府県コード,都道府県名,市区町村コード,市区町村名,総人口\r\n"
     text += '2020年,14,神奈川県,14384,湯河原町,"23,426"\r\n'
     dataset = load_csv(write_csv(tmp_path, text, "cp932"), display_path="r.csv")
     row = dataset.frame.iloc[0]
