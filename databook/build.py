@@ -21,6 +21,7 @@ from pathlib import Path
 
 from databook.analysis.common import Area
 from databook.analysis.population import analyse_population, analyse_population_change
+from databook.analysis.register import analyse_juki
 from databook.config import CONFIG_NAME, Config, load_config
 from databook.doctor import require, run_checks
 from databook.errors import ConfigError
@@ -36,6 +37,7 @@ logger = logging.getLogger(__name__)
 ANALYSES: dict[str, Callable[[Inputs, Area], Finding]] = {
     "population": analyse_population,
     "population_change": analyse_population_change,
+    "juki": analyse_juki,
 }
 PROCESSED = Path("data") / "processed"
 BUILD = Path("build")

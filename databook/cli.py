@@ -1,4 +1,4 @@
-"""The `databook` command: build, doctor, fetch."""
+"""The `databook` command: build, check, doctor, fetch."""
 
 from __future__ import annotations
 
@@ -112,6 +112,32 @@ def build(
         if result.site:
             console.print(f"サイト: {result.site / 'index.html'}", highlight=False)
         console.print(f"データ: {result.processed}", highlight=False)
+
+
+@app.command()
+def check(
+    project: ProjectOption = Path("."),
+    verbose: VerboseOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """入力データを読み、読めた行・期間・地区と読み飛ばした理由を表示します（作成はしません）。"""
+    _configure_logging(verbose=verbose, quiet=not verbose)
+    from databook.check import check_inputs, format_report
+    from databook.config import CONFIG_NAME, load_config
+
+    try:
+        config = load_config(project.resolve() / CONFIG_NAME)
+        results = check_inputs(config)
+    except DatabookError as error:
+        _fail(error, debug=debug)
+        return
+
+    out = Console(soft_wrap=True)
+    for name, reports in results:
+        for report in reports:
+            for line in format_report(name, report):
+                out.print(line, highlight=False, markup=False)
+    out.print("入力データはすべて読めました。", highlight=False)
 
 
 @app.command()

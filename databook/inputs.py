@@ -15,7 +15,10 @@ from databook.config import (
     CONFIG_NAME,
     Config,
     FindingsDataset,
+    JukiDataset,
     MunicipalitiesDataset,
+    RegisterRecordsDataset,
+    RegisterTableDataset,
     ResasDataset,
     SsdseDataset,
     TableDataset,
@@ -25,6 +28,11 @@ from databook.errors import ConfigError
 from databook.model import Dataset, concat
 from databook.sources.codes import MunicipalityMaster, load_master
 from databook.sources.findings import load_findings
+from databook.sources.register_inputs import (
+    load_juki_dataset,
+    load_records_dataset,
+    load_table_dataset,
+)
 from databook.sources.resas import load_resas
 from databook.sources.ssdse import load_ssdse
 from databook.sources.tables import load_table
@@ -35,6 +43,9 @@ DATASET_KIND_NAMES = {
     "resas": "RESAS",
     "table": "表（Excel・CSV）",
     "findings": "公表された調査結果",
+    "juki": "住民基本台帳に基づく人口（総務省）",
+    "register-table": "住民基本台帳の集計表",
+    "register-records": "住民基本台帳の異動届出（個票）",
 }
 
 
@@ -70,11 +81,26 @@ def _load_findings(settings: FindingsDataset, config: Config) -> Dataset:
     return load_findings(config.path(settings.file), display_path=settings.file)
 
 
+def _load_juki(settings: JukiDataset, config: Config) -> Dataset:
+    return load_juki_dataset(settings, config)[0]
+
+
+def _load_register_table(settings: RegisterTableDataset, config: Config) -> Dataset:
+    return load_table_dataset(settings, config)[0]
+
+
+def _load_register_records(settings: RegisterRecordsDataset, config: Config) -> Dataset:
+    return load_records_dataset(settings, config)[0]
+
+
 LOADERS: dict[str, Callable] = {
     "ssdse-a": _load_ssdse,
     "resas": _load_resas,
     "table": _load_table,
     "findings": _load_findings,
+    "juki": _load_juki,
+    "register-table": _load_register_table,
+    "register-records": _load_register_records,
 }
 
 

@@ -2,7 +2,7 @@
 
 When no table is at hand (a town's lodging guests, a rank of output, a
 comparison with the prefectural average), a chapter can still quote what was
-published, as long as it names where. A findings CSV holds one fact a row:
+published, as long as it names where. A findings CSV contains one fact a row:
 year (or census_year), area_code, name, indicator, source_url, and either a
 value with its unit (and an optional scope such as 神奈川県内33市町村中) or a
 comparison with its result (below_prefecture_average).

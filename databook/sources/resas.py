@@ -93,7 +93,7 @@ SUCCESSORS = {
 
 @dataclass(frozen=True)
 class ResasRequest:
-    """What an archived response answered: the endpoint and the area asked for."""
+    """Request behind an archived response: its endpoint and the area it covers."""
 
     endpoint: str
     """API path after api/v1/, e.g. population/composition/perYear."""

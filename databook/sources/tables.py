@@ -4,9 +4,9 @@ Prefectures publish 市町村民経済計算, 入込観光客調査 and 漁業�
 workbooks whose layout differs from table to table, and towns keep their own
 series (web visits, event counts) in spreadsheets. Rather than one reader per
 publication, the user declares where the data sits: the sheet, the header
-rows, the data rows, the area, the period (fixed, from the file name, in a
-column, or in the column headings) and the value columns. Each file becomes
-tidy rows that cite the declared 出典.
+rows, the data rows, the area and the value columns. The period is fixed,
+taken from the file name, read from a column, or read from the column
+headings. Each file becomes tidy rows that cite the declared 出典.
 
 Area names without codes are matched through the municipality master within
 the declared prefecture (or the prefecture named in a column above them).
@@ -29,7 +29,16 @@ import pandas as pd
 import xlrd
 
 from databook.errors import ConfigError, InputError
-from databook.model import TIDY_COLUMNS, Dataset, PeriodKind, Provenance, Status
+from databook.model import TIDY_COLUMNS, Dataset, PeriodKind, Provenance
+from databook.sources.cells import (
+    CellError,
+    CellRef,
+    Period,
+    column_letter,
+    parse_number,
+    parse_period,
+    squeeze_spaces,
+)
 from databook.sources.codes import MunicipalityMaster, normalize_area_code
 from databook.sources.files import decode, file_sha256, read_bytes
 
@@ -46,25 +55,6 @@ SCALES = (
 )
 NATION = ("00000", "全国")
 COLUMN_LETTERS = re.compile(r"^[A-Z]{1,3}$")
-
-# TODO: move the cell parsing below (placeholders, △, full-width digits, 和暦)
-# to databook/sources/cells.py once that module exists, and use it here.
-PLACEHOLDERS = {
-    "": Status.NOT_SURVEYED,
-    "-": Status.NOT_SURVEYED,
-    "－": Status.NOT_SURVEYED,
-    "―": Status.NOT_SURVEYED,
-    "—": Status.NOT_SURVEYED,
-    "x": Status.SUPPRESSED,
-    "X": Status.SUPPRESSED,
-    "***": Status.SUPPRESSED,
-    "…": Status.NOT_APPLICABLE,
-    "...": Status.NOT_APPLICABLE,
-}
-NEGATIVE_MARKS = ("△", "▲")
-ERAS = {"明治": 1867, "大正": 1911, "昭和": 1925, "平成": 1988, "令和": 2018}
-ERA_PERIOD = re.compile(r"^(明治|大正|昭和|平成|令和)?(\d{1,2}|元)年(度)?$")
-WESTERN_PERIOD = re.compile(r"^(\d{4})年?(度)?$")
 
 
 @dataclass
@@ -94,16 +84,6 @@ class Sheet:
         return max((len(row) for row in self.rows), default=0)
 
 
-def column_letter(index: int) -> str:
-    """Return the spreadsheet letter of a 0-based column (0 → A, 26 → AA)."""
-    letters = ""
-    number = index + 1
-    while number:
-        number, remainder = divmod(number - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
-
-
 def column_index(letters: str) -> int:
     number = 0
     for letter in letters:
@@ -112,57 +92,33 @@ def column_index(letters: str) -> int:
 
 
 def clean_text(value: object) -> str:
-    """Return a cell as one line of text, NFKC-normalised, without inner spaces."""
+    """Return a cell as one line of text, NFKC-normalised, without any spaces."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = unicodedata.normalize("NFKC", str(value))
-    return re.sub(r"\s+", "", text)
+    return squeeze_spaces(str(value))
 
 
-def parse_number(
-    value: object, zero_marks: tuple[str, ...]
-) -> tuple[float, str] | None:
-    """Return (value, status) of a cell, or None when it is neither number nor mark.
+def read_number(
+    value: object, zero_marks: tuple[str, ...], ref: CellRef
+) -> tuple[float, str]:
+    """Return (value, status) of a value cell, a zero mark read as 0.
 
-    △ and ▲ mark negative numbers; commas and full-width digits are read.
+    Raises CellError, located at `ref`, for text that is neither a number nor
+    a placeholder.
     """
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value), ""
-    text = unicodedata.normalize("NFKC", str(value or "")).strip()
-    if text in zero_marks:
+    if isinstance(value, str) and squeeze_spaces(value) in zero_marks:
         return 0.0, ""
-    if text in PLACEHOLDERS:
-        return float("nan"), PLACEHOLDERS[text].value
-    sign = 1.0
-    if text.startswith(NEGATIVE_MARKS):
-        sign, text = -1.0, text[1:].strip()
-    try:
-        return sign * float(text.replace(",", "")), ""
-    except ValueError:
-        return None
+    number = parse_number(value, ref=ref)
+    return number.value, number.status
 
 
-def parse_period(text: str, era: str | None) -> tuple[int, bool, str | None] | None:
-    """Read 平成13年度, 14年度 (same era as before), 2013年 or 2013.
-
-    Returns (western year, whether it is a fiscal year, era in force), or None.
-    """
-    text = clean_text(text)
-    match = WESTERN_PERIOD.match(text)
-    if match:
-        return int(match.group(1)), bool(match.group(2)), era
-    match = ERA_PERIOD.match(text)
-    if match:
-        era = match.group(1) or era
-        if era is None:
-            return None
-        number = 1 if match.group(2) == "元" else int(match.group(2))
-        return ERAS[era] + number, bool(match.group(3)), era
-    return None
+def period_text(period: Period, period_kind: str) -> str:
+    """Write a period as the model does; a year counts as fiscal when declared so."""
+    if not period.fiscal and period_kind == PeriodKind.FISCAL_YEAR:
+        return f"FY{period.year}"
+    return period.text
 
 
 def unit_scale(unit: str) -> tuple[str, float]:
@@ -258,7 +214,7 @@ def _sheet_name(sheet: str | None, names: list[str], display_path: str) -> str:
 
 @dataclass
 class Layout:
-    """Where the parts of a declared table are in one sheet."""
+    """Positions of a declared table's headings and data rows in one sheet."""
 
     headers: list[str]
     """Heading of each column, header rows joined."""
@@ -309,7 +265,7 @@ def resolve_column(
     if len(matches) == 1:
         return matches[0]
     shown = ", ".join(
-        f"{column_letter(i)}: {h}" for i, h in enumerate(layout.headers) if h
+        f"{column_letter(i + 1)}: {h}" for i, h in enumerate(layout.headers) if h
     )
     problem = "に合う列がありません" if not matches else "に合う列が複数あります"
     raise InputError(
@@ -495,15 +451,17 @@ def read_table(
     )
     matcher = AreaMatcher(settings, master)
     fixed_area = matcher.fixed() if settings.area else None
-    zero_marks = tuple(
-        unicodedata.normalize("NFKC", m).strip() for m in settings.zero_marks
-    )
+    zero_marks = tuple(squeeze_spaces(mark) for mark in settings.zero_marks)
+    previous: Period | None = None
 
     records = []
     prefecture = settings.prefecture
     path_labels: dict[int, str] = {}
     for row in range(layout.first_row, layout.last_row + 1):
-        line = f"{sheet.name + '、' if sheet.name else ''}{row + 1}行目"
+
+        def ref(column: int, row: int = row) -> CellRef:
+            return CellRef(display_path, sheet.name or None, row + 1, column + 1)
+
         area = fixed_area
         aliased = False
         if pref_column is not None:
@@ -514,7 +472,7 @@ def read_table(
                     raise InputError(
                         f"都道府県名 {name!r} が分かりません。",
                         file=display_path,
-                        place=f"{line}、{column_letter(pref_column)}列",
+                        place=ref(pref_column).place(),
                         hint="都道府県名（例: 神奈川県）か「全国」のはずです。",
                     )
                 prefecture = None if found == NATION else found[1]
@@ -525,7 +483,7 @@ def read_table(
                 code, name, aliased = matcher.match(
                     cell,
                     prefecture,
-                    f"{line}、{column_letter(area_column)}列",
+                    ref(area_column).place(),
                     display_path,
                 )
                 area = (code, name)
@@ -540,29 +498,21 @@ def read_table(
 
         period = fixed_period
         if period_column is not None:
-            period = _period_cell(
+            previous = parse_period(
                 sheet.cell(row, period_column),
-                settings,
-                f"{line}、{column_letter(period_column)}列",
-                display_path,
+                context=previous,
+                ref=ref(period_column),
             )
+            period = period_text(previous, settings.period_kind)
 
         for value_column, name_or_period in value_columns:
             if settings.periods_in_columns:
                 indicator, period = indicator_base, name_or_period
             else:
                 indicator = "／".join(p for p in (indicator_base, name_or_period) if p)
-            cell = sheet.cell(row, value_column)
-            parsed = parse_number(cell, zero_marks)
-            if parsed is None:
-                raise InputError(
-                    f"数値ではない値 {cell!r} があります。",
-                    file=display_path,
-                    place=f"{line}、{column_letter(value_column)}列",
-                    hint="数値か「-」などの記号のはずです。data_rows で表の範囲を"
-                    "確かめるか、値を直してください。",
-                )
-            value, status = parsed
+            value, status = read_number(
+                sheet.cell(row, value_column), zero_marks, ref(value_column)
+            )
             records.append(
                 {
                     "indicator": indicator,
@@ -575,7 +525,7 @@ def read_table(
                     "status": status,
                     "source_id": "",
                     "aliased": aliased,
-                    "place": f"{line}、{column_letter(value_column)}列",
+                    "place": ref(value_column).place(),
                 }
             )
     frame = pd.DataFrame(records, columns=[*TIDY_COLUMNS, "aliased", "place"])
@@ -622,16 +572,21 @@ def _value_columns(
         start, end = column_index(match.group(1)), column_index(match.group(2))
 
     found = []
-    era = None
+    previous: Period | None = None
     rows = [r - 1 for r in settings.header_rows]
     for index in range(start, min(end, len(layout.headers) - 1) + 1):
         for row in rows:
-            parsed = parse_period(str(sheet.heading(row, index)), era)
-            if parsed:
-                year, fiscal, era = parsed
-                fiscal = fiscal or settings.period_kind == PeriodKind.FISCAL_YEAR
-                found.append((index, f"FY{year}" if fiscal else str(year)))
-                break
+            heading = sheet.heading(row, index)
+            if heading in ("", None):
+                continue
+            try:
+                # A heading without an era (14年度) takes the era of the one
+                # before it (平成13年度).
+                previous = parse_period(heading, context=previous)
+            except CellError:
+                continue
+            found.append((index, period_text(previous, settings.period_kind)))
+            break
     if not found:
         raise InputError(
             "見出しに期間（平成13年度、2020年など）の列がありません。",
@@ -659,20 +614,6 @@ def _fixed_period(settings, path: Path, display_path: str) -> str:
         )
     year = match.group(1)
     return f"FY{year}" if settings.period_kind == PeriodKind.FISCAL_YEAR else year
-
-
-def _period_cell(value, settings, place, display_path) -> str:
-    parsed = parse_period(str(value), None)
-    if parsed is None:
-        raise InputError(
-            f"期間 {value!r} を読み取れません。",
-            file=display_path,
-            place=place,
-            hint="2020、2020年、令和2年度 のように書いてください。",
-        )
-    year, fiscal, _ = parsed
-    fiscal = fiscal or settings.period_kind == PeriodKind.FISCAL_YEAR
-    return f"FY{year}" if fiscal else str(year)
 
 
 def _merge_repeats(

@@ -4,8 +4,9 @@ import pytest
 from databook.config import TableDataset
 from databook.errors import ConfigError, InputError
 from databook.model import credit_text
+from databook.sources.cells import CellRef, Period
 from databook.sources.codes import load_master
-from databook.sources.tables import load_table, parse_number, parse_period, unit_scale
+from databook.sources.tables import load_table, period_text, read_number, unit_scale
 from tests.conftest import RAW, TEST_DATA
 
 TABLES = TEST_DATA / "tables"
@@ -89,8 +90,8 @@ def test_fishery_repeat_rejected_without_setting(master):
     settings = table(**{**FISHERY_SETTINGS, "sum_repeated_areas": False})
     with pytest.raises(InputError, match="01346") as caught:
         load_table(settings, [FISHERY], TABLES, master)
-    assert "50行目" in caught.value.place
-    assert "109行目" in caught.value.place
+    assert "セル F50" in caught.value.place
+    assert "セル F109" in caught.value.place
 
 
 def test_fishery_merged_heading_by_text(master):
@@ -158,7 +159,7 @@ def test_lodging_unknown_name_located(master):
     settings = table(**{**HOKKAIDO_SETTINGS, "area_aliases": {}})
     with pytest.raises(InputError, match="上湧別町") as caught:
         load_table(settings, HOKKAIDO, TABLES, master)
-    assert caught.value.place == "851行目、C列"
+    assert caught.value.place == "セル C851"
     assert "area_aliases" in caught.value.hint
 
 
@@ -291,43 +292,23 @@ def test_text_cell_located(tmp_path, master):
     book.save(path)
     with pytest.raises(InputError, match="集計中") as caught:
         load_table(own_settings(), [path], tmp_path, master)
-    assert caught.value.place == "アクセス、6行目、B列"
+    assert caught.value.place == "シート アクセス、セル B6"
 
 
-@pytest.mark.parametrize(
-    ("cell", "expected"),
-    [
-        (12.5, (12.5, "")),
-        ("1,234", (1234.0, "")),
-        ("△1,234", (-1234.0, "")),
-        ("▲5", (-5.0, "")),
-        ("１２３", (123.0, "")),
-        ("x", None),
-        ("abc", None),
-    ],
-)
-def test_parse_number(cell, expected):
-    result = parse_number(cell, ())
-    if cell == "x":
-        assert result[1] == "suppressed"
-    else:
-        assert result == expected
-
-
-def test_placeholders_never_zero():
+def test_zero_mark_only_when_declared():
+    ref = CellRef("t.xls", "s", 1, 1)
     for cell in ("-", " -", "－", ""):
-        value, status = parse_number(cell, ())
+        value, status = read_number(cell, (), ref)
         assert value != value
         assert status == "not_surveyed"
-    assert parse_number(" -", ("-",)) == (0.0, "")
+    assert read_number(" -", ("-",), ref) == (0.0, "")
+    assert read_number("△1,234", ("-",), ref) == (-1234.0, "")
 
 
-def test_parse_period_eras():
-    assert parse_period("平成13年度", None) == (2001, True, "平成")
-    assert parse_period("14年度", "平成") == (2002, True, "平成")
-    assert parse_period("令和元年", None) == (2019, False, "令和")
-    assert parse_period("2013年", None) == (2013, False, None)
-    assert parse_period("14年度", None) is None
+def test_fiscal_year_when_declared():
+    assert period_text(Period(2013), "fiscal_year") == "FY2013"
+    assert period_text(Period(2013), "census") == "2013"
+    assert period_text(Period(2013, fiscal=True), "year") == "FY2013"
 
 
 def test_unit_scale():
