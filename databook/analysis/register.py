@@ -34,8 +34,9 @@ JUKI_NOTE = (
     "SSDSE の転入者数・転出者数は住民基本台帳人口移動報告による日本人の国内移動、"
     "出生数・死亡数は人口動態統計によるもので、住基の数とは定義が異なります。"
 )
-SERIES_JUKI = "住基（国外・外国人・その他を含む）"
-SERIES_SSDSE = "移動報告（日本人の国内移動）"
+# Series names must not contain 「（」: chart tables add the unit in brackets.
+SERIES_JUKI = "住基の社会増減"
+SERIES_SSDSE = "移動報告の社会増減"
 SUPPRESSION_NOTE = (
     "「x」は、住民基本台帳の個票から集計した{threshold}人未満の値と、"
     "ほかの値から計算で求められる値を秘匿したものです。"
@@ -163,9 +164,8 @@ def _add_figures(finding, juki, table, area, sources) -> None:
     )
     if not population.empty:
         date = population.index[-1]
-        year, month, day = (int(part) for part in date.split("-"))
         figures["population_date"] = KeyFigure(
-            date, f"{year}年{month}月{day}日", date, "", sources
+            date, _date_text(date), date, "", sources
         )
         figures["population"] = KeyFigure(
             float(population["value"].iloc[-1]),
@@ -174,6 +174,12 @@ def _add_figures(finding, juki, table, area, sources) -> None:
             "人",
             sources,
         )
+
+
+def _date_text(period: str) -> str:
+    """Write a `2016-01-01` period as 2016年1月1日."""
+    year, month, day = (int(part) for part in period.split("-"))
+    return f"{year}年{month}月{day}日"
 
 
 def _status(value) -> str:
@@ -267,8 +273,8 @@ def _population_chart(juki: Dataset, area: Area, sources) -> ChartSpec:
     data = pd.DataFrame(
         [
             chart_row(
-                x=f"{period[:4]}年",
-                series="人口（1月1日現在）",
+                x=_date_text(period),
+                series="1月1日現在の人口",
                 value=value,
                 indicator="population",
                 indicator_name="住民基本台帳人口（1月1日現在）",
@@ -288,7 +294,7 @@ def _population_chart(juki: Dataset, area: Area, sources) -> ChartSpec:
         title=f"{area.name}の住民基本台帳人口（各年1月1日現在）",
         kind="line",
         data=data,
-        x_title="年（1月1日現在）",
+        x_title="基準日",
         y_title="人口（人）",
         sources=sources,
         alt=(
