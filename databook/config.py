@@ -201,7 +201,7 @@ DATASET_MODELS: dict[str, type[Settings]] = {
 
 
 # Analyses a chapter can present; databook.build.ANALYSES implements each.
-ANALYSIS_NAMES = ("population", "population_change", "juki")
+ANALYSIS_NAMES = ("population", "population_change", "juki", "series")
 
 
 class Chapter(Settings):

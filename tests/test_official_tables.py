@@ -88,3 +88,57 @@ def test_resas_json_needs_endpoint(project):
     result = run_databook("build", cwd=project)
     assert result.returncode == 1
     assert "設定 endpoint が必要です" in result.stderr
+
+
+OWN_SERIES = """
+  own_series:
+    kind: table
+    files: [data/raw/own/access.csv]
+    source: 真鶴町 企画調整課「町のWebサイトのアクセス数」
+    area: "14383"
+    period_column: 年度
+    period_kind: fiscal_year
+    columns: {閲覧数: トップページ閲覧数}
+    unit: 千件
+"""
+OWN_CHAPTER = """---
+title: 町の情報発信
+---
+
+町のWebサイトのトップページは{{< var series.トップページ閲覧数 >}}閲覧されました。
+
+{{< chart series-トップページ閲覧数 >}}
+
+{{< table series-トップページ閲覧数 >}}
+"""
+
+
+def test_own_series_becomes_chart_and_table(project):
+    # The counts are test input written here (a town's own series), not data.
+    own = project / "data" / "raw" / "own"
+    own.mkdir()
+    (own / "access.csv").write_bytes(
+        "年度,閲覧数\r\n令和3年度,12.5\r\n令和4年度,-\r\n令和5年度,14\r\n".encode(
+            "cp932"
+        )
+    )
+    (project / "chapters" / "03-own.qmd").write_text(OWN_CHAPTER, encoding="utf-8")
+    config = project / "databook.yml"
+    text = config.read_text(encoding="utf-8")
+    text = text.replace("\nchapters:", OWN_SERIES + "\nchapters:", 1)
+    text = text.replace(
+        "\noutput:", "\n  - file: chapters/03-own.qmd\n    analysis: series\n\noutput:"
+    )
+    config.write_text(text, encoding="utf-8")
+
+    result = run_databook("build", cwd=project)
+    assert result.returncode == 0, result.stderr
+
+    page = next((project / "build" / "site").glob("*own*.html"))
+    html = page.read_text(encoding="utf-8")
+    # 令和5年度 = FY2023: 14 千件 = 14,000件.
+    assert "14,000件" in html
+    assert "出典：真鶴町 企画調整課「町のWebサイトのアクセス数」" in html
+    assert html.count("出典：") >= 2
+    data = project / "build" / "site" / "data"
+    assert any("トップページ閲覧数" in p.name for p in data.glob("*.csv"))
