@@ -93,6 +93,8 @@ class TableDataset(Settings):
         "census", "calendar_year", "fiscal_year", "month", "date", "year"
     ] = "year"
     """How the period is read: census, calendar_year, fiscal_year, month, date, year."""
+    indicator: str | None = None
+    """Indicator name of every row, for a table of one item (市町村内総生産)."""
     indicator_columns: list[str] = []
     """Columns naming the indicator of each row; the rightmost filled one counts."""
     period_columns: str | None = None

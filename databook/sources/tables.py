@@ -410,11 +410,14 @@ def _check_settings(settings) -> None:
             hint="1つの地域の表なら area に地域コードを、地域ごとの行がある表なら"
             "area_column にその列を書いてください。",
         )
-    if settings.periods_in_columns and not settings.indicator_columns:
+    if settings.periods_in_columns and not (
+        settings.indicator_columns or settings.indicator
+    ):
         raise ConfigError(
-            "periods_in_columns のときは indicator_columns が必要です。",
+            "periods_in_columns のときは indicator_columns か indicator が必要です。",
             place="設定 indicator_columns",
-            hint="項目名の列（例: [A, B, C, D]）を書いてください。",
+            hint="項目名の列（例: [A, B, C, D]）か、表全体の項目名"
+            "（例: indicator: 市町村内総生産）を書いてください。",
         )
     if not settings.periods_in_columns and not settings.columns:
         raise ConfigError(
@@ -492,9 +495,12 @@ def read_table(
         if area is None:
             continue
 
-        indicator_base = _row_label(sheet, row, label_columns, path_labels)
-        if label_columns and not indicator_base:
-            continue
+        if label_columns:
+            indicator_base = _row_label(sheet, row, label_columns, path_labels)
+            if not indicator_base:
+                continue
+        else:
+            indicator_base = settings.indicator or ""
 
         period = fixed_period
         if period_column is not None:

@@ -317,3 +317,40 @@ def test_unit_scale():
     assert unit_scale("100万円") == ("円", 1e6)
     assert unit_scale("経営体") == ("経営体", 1.0)
     assert unit_scale("千") == ("千", 1.0)
+
+
+def test_areas_in_rows_periods_in_columns(tmp_path, master):
+    # A layout of one item with municipalities in rows and fiscal years in the
+    # headings; the figures are test input, not data.
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["市町村内総生産", None, None])
+    sheet.append(["（単位：百万円）", None, None])
+    sheet.append(["市町村", "平成30年度", "令和元年度"])
+    sheet.append(["足柄下郡真鶴町", "１２，０００", "△5"])
+    sheet.append(["足柄下郡湯河原町", 45000, "x"])
+    path = tmp_path / "output.xlsx"
+    book.save(path)
+    settings = table(
+        header_rows=[3],
+        area_column="市町村",
+        prefecture="神奈川県",
+        periods_in_columns=True,
+        indicator="市町村内総生産",
+        unit="百万円",
+    )
+    dataset = load_table(settings, [path], tmp_path, master)
+    row = value_of(dataset, "市町村内総生産", "14383", "FY2018")
+    assert row["value"] == 12_000 * 1_000_000
+    assert row["unit"] == "円"
+    assert value_of(dataset, "市町村内総生産", "14383", "FY2019")["value"] == -5e6
+    secret = value_of(dataset, "市町村内総生産", "14384", "FY2019")
+    assert secret["status"] == "suppressed"
+
+
+def test_periods_in_columns_needs_indicator(master):
+    settings = table(
+        area="14383", periods_in_columns=True, header_rows=[3], unit="百万円"
+    )
+    with pytest.raises(ConfigError, match="indicator"):
+        load_table(settings, [], TABLES, master)
