@@ -16,17 +16,13 @@ Dataset holds 人 and 円.
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
-import xlrd
 
 from databook.errors import ConfigError, InputError
 from databook.model import TIDY_COLUMNS, Dataset, PeriodKind, Provenance
@@ -40,7 +36,8 @@ from databook.sources.cells import (
     squeeze_spaces,
 )
 from databook.sources.codes import MunicipalityMaster, normalize_area_code
-from databook.sources.files import decode, file_sha256, read_bytes
+from databook.sources.files import file_sha256
+from databook.sources.sheets import Sheet, read_sheets, select_sheet
 
 logger = logging.getLogger(__name__)
 
@@ -58,30 +55,37 @@ COLUMN_LETTERS = re.compile(r"^[A-Z]{1,3}$")
 
 
 @dataclass
-class Sheet:
-    """The cells of one sheet or CSV file, and its merged ranges."""
+class Grid:
+    """One sheet read by `databook.sources.sheets`, addressed by 0-based row and column.
 
-    name: str
-    """Sheet name, or empty for a CSV file."""
-    rows: list[list[object]]
-    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
-    """Merged ranges as 0-based (top, bottom, left, right); bottom, right exclusive."""
+    Merged ranges are filled in by the sheet reader. Headings read the filled
+    value, but data cells read a merged copy as empty: the 漁業センサス sheet merges
+    「全国」 across its name columns, which must not make 全国 an area name.
+    """
 
-    def cell(self, row: int, column: int) -> object:
-        if row >= len(self.rows) or column >= len(self.rows[row]):
-            return ""
-        return self.rows[row][column]
+    sheet: Sheet
 
-    def heading(self, row: int, column: int) -> object:
-        """Return a header cell, reading a merged cell's value in all its cells."""
-        for top, bottom, left, right in self.merged:
-            if top <= row < bottom and left <= column < right:
-                return self.cell(top, left)
-        return self.cell(row, column)
+    @property
+    def name(self) -> str:
+        return self.sheet.name or ""
+
+    @property
+    def height(self) -> int:
+        return len(self.sheet.rows)
 
     @property
     def width(self) -> int:
-        return max((len(row) for row in self.rows), default=0)
+        return self.sheet.width
+
+    def cell(self, row: int, column: int) -> object:
+        found = self.sheet.cell(row + 1, column + 1)
+        return None if found.merged else found.value
+
+    def heading(self, row: int, column: int) -> object:
+        return self.sheet.cell(row + 1, column + 1).value
+
+    def number_format(self, row: int, column: int) -> str | None:
+        return self.sheet.cell(row + 1, column + 1).number_format
 
 
 def column_index(letters: str) -> int:
@@ -101,16 +105,20 @@ def clean_text(value: object) -> str:
 
 
 def read_number(
-    value: object, zero_marks: tuple[str, ...], ref: CellRef
+    value: object,
+    zero_marks: tuple[str, ...],
+    ref: CellRef,
+    number_format: str | None = None,
 ) -> tuple[float, str]:
     """Return (value, status) of a value cell, a zero mark read as 0.
 
+    A stored positive number whose format prints it with △ reads as negative.
     Raises CellError, located at `ref`, for text that is neither a number nor
     a placeholder.
     """
     if isinstance(value, str) and squeeze_spaces(value) in zero_marks:
         return 0.0, ""
-    number = parse_number(value, ref=ref)
+    number = parse_number(value, number_format=number_format, ref=ref)
     return number.value, number.status
 
 
@@ -133,79 +141,10 @@ def unit_scale(unit: str) -> tuple[str, float]:
 # --- reading files ------------------------------------------------------------
 
 
-def read_sheet(path: Path, sheet: str | None, display_path: str) -> Sheet:
-    """Read a sheet of an .xlsx or .xls file, or a CSV file, as a grid."""
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        data = read_bytes(path, display_path=display_path)
-        text, _ = decode(
-            data, encodings=("utf-8-sig", "cp932"), display_path=display_path
-        )
-        return Sheet(
-            "", [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
-        )
-    if suffix == ".xls":
-        return _read_xls(path, sheet, display_path)
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, sheet, display_path)
-    raise InputError(
-        f"ファイルの種類 {suffix or '（拡張子なし）'} は読めません。",
-        file=display_path,
-        hint="Excel（.xlsx、.xls）か CSV で置いてください。",
-    )
-
-
-def _read_xls(path: Path, sheet: str | None, display_path: str) -> Sheet:
-    try:
-        book = xlrd.open_workbook(str(path), formatting_info=True)
-    except (xlrd.XLRDError, OSError) as error:
-        raise InputError(
-            f"Excel（.xls）として開けません（{error}）。",
-            file=display_path,
-            hint="Excel で開けるか確かめ、配布元のファイルを置き直してください。",
-        ) from None
-    names = book.sheet_names()
-    found = _sheet_name(sheet, names, display_path)
-    source = book.sheet_by_name(found)
-    rows = [
-        [source.cell_value(r, c) for c in range(source.ncols)]
-        for r in range(source.nrows)
-    ]
-    return Sheet(found, rows, list(source.merged_cells))
-
-
-def _read_xlsx(path: Path, sheet: str | None, display_path: str) -> Sheet:
-    try:
-        book = openpyxl.load_workbook(path, data_only=True)
-    except (OSError, KeyError, ValueError) as error:
-        raise InputError(
-            f"Excel（.xlsx）として開けません（{error}）。",
-            file=display_path,
-            hint="Excel で開けるか確かめ、配布元のファイルを置き直してください。",
-        ) from None
-    found = _sheet_name(sheet, book.sheetnames, display_path)
-    source = book[found]
-    rows = [
-        ["" if v is None else v for v in row]
-        for row in source.iter_rows(values_only=True)
-    ]
-    merged = [
-        (r.min_row - 1, r.max_row, r.min_col - 1, r.max_col)
-        for r in source.merged_cells.ranges
-    ]
-    return Sheet(found, rows, merged)
-
-
-def _sheet_name(sheet: str | None, names: list[str], display_path: str) -> str:
-    if sheet is None:
-        return names[0]
-    if sheet in names:
-        return sheet
-    raise InputError(
-        f"シート {sheet!r} がありません。",
-        file=display_path,
-        place="設定 sheet",
-        hint=f"このファイルのシート: {', '.join(names)}。",
+def read_sheet(path: Path, sheet: str | None, display_path: str) -> Grid:
+    """Read the declared sheet of an .xlsx or .xls file, or a CSV file."""
+    return Grid(
+        select_sheet(read_sheets(path, display_path=display_path), sheet, display_path)
     )
 
 
@@ -224,7 +163,7 @@ class Layout:
     """0-based last data row (inclusive)."""
 
 
-def find_layout(settings, sheet: Sheet, display_path: str) -> Layout:
+def find_layout(settings, sheet: Grid, display_path: str) -> Layout:
     rows = [r - 1 for r in settings.header_rows]
     headers = []
     for column in range(sheet.width):
@@ -235,7 +174,7 @@ def find_layout(settings, sheet: Sheet, display_path: str) -> Layout:
                 parts.append(text)
         headers.append("/".join(parts))
 
-    first, last = max(rows) + 1, len(sheet.rows) - 1
+    first, last = max(rows) + 1, sheet.height - 1
     if settings.data_rows:
         match = re.fullmatch(r"\s*(\d+)\s*[-~～]\s*(\d+)?\s*", settings.data_rows)
         if not match:
@@ -428,7 +367,7 @@ def _check_settings(settings) -> None:
 
 
 def read_table(
-    settings, sheet: Sheet, path: Path, display_path: str, master: MunicipalityMaster
+    settings, sheet: Grid, path: Path, display_path: str, master: MunicipalityMaster
 ) -> pd.DataFrame:
     """Turn one sheet into tidy rows (value in the declared unit, before scaling)."""
     layout = find_layout(settings, sheet, display_path)
@@ -507,6 +446,8 @@ def read_table(
             previous = parse_period(
                 sheet.cell(row, period_column),
                 context=previous,
+                number_format=sheet.number_format(row, period_column),
+                datemode=sheet.sheet.datemode,
                 ref=ref(period_column),
             )
             period = period_text(previous, settings.period_kind)
@@ -517,7 +458,10 @@ def read_table(
             else:
                 indicator = "／".join(p for p in (indicator_base, name_or_period) if p)
             value, status = read_number(
-                sheet.cell(row, value_column), zero_marks, ref(value_column)
+                sheet.cell(row, value_column),
+                zero_marks,
+                ref(value_column),
+                sheet.number_format(row, value_column),
             )
             records.append(
                 {
@@ -588,7 +532,12 @@ def _value_columns(
             try:
                 # A heading without an era (14年度) takes the era of the one
                 # before it (平成13年度).
-                previous = parse_period(heading, context=previous)
+                previous = parse_period(
+                    heading,
+                    context=previous,
+                    number_format=sheet.number_format(row, index),
+                    datemode=sheet.sheet.datemode,
+                )
             except CellError:
                 continue
             found.append((index, period_text(previous, settings.period_kind)))

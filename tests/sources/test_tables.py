@@ -276,7 +276,7 @@ def test_missing_sheet_lists_sheets(tmp_path, master):
     write_own_series(path)
     with pytest.raises(InputError, match="Sheet1") as caught:
         load_table(own_settings(sheet="Sheet1"), [path], tmp_path, master)
-    assert "アクセス" in caught.value.hint
+    assert "あるシート: アクセス" in caught.value.message
 
 
 def test_two_period_settings_rejected(master):
