@@ -20,10 +20,13 @@ from datetime import date
 from pathlib import Path
 
 from databook.analysis.common import Area
+from databook.analysis.finance import analyse_finance
+from databook.analysis.industry import analyse_industry
 from databook.analysis.population import analyse_population, analyse_population_change
 from databook.config import CONFIG_NAME, Config, load_config
 from databook.doctor import require, run_checks
 from databook.errors import ConfigError
+from databook.formatting import era_style
 from databook.inputs import Inputs, load_inputs
 from databook.model import Finding, KeyFigure
 from databook.progress import Progress
@@ -36,6 +39,8 @@ logger = logging.getLogger(__name__)
 ANALYSES: dict[str, Callable[[Inputs, Area], Finding]] = {
     "population": analyse_population,
     "population_change": analyse_population_change,
+    "industry": analyse_industry,
+    "finance": analyse_finance,
 }
 PROCESSED = Path("data") / "processed"
 BUILD = Path("build")
@@ -125,10 +130,11 @@ def resolve_area(config: Config, master: MunicipalityMaster) -> Area:
 def assemble_book(config: Config, inputs: Inputs, area: Area) -> Book:
     """Run each chapter's analysis and render its text."""
     findings: dict[str, Finding] = {}
-    for chapter in config.chapters:
-        for name in chapter.analysis:
-            if name not in findings:
-                findings[name] = ANALYSES[name](inputs, area)
+    with era_style(config.era):
+        for chapter in config.chapters:
+            for name in chapter.analysis:
+                if name not in findings:
+                    findings[name] = ANALYSES[name](inputs, area)
 
     title = config.title or f"{area.name} 地域経済データブック"
     variables: dict[str, KeyFigure | str] = {

@@ -48,7 +48,7 @@ DATASET_MODELS: dict[str, type[Settings]] = {
 
 
 # Analyses a chapter can present; databook.build.ANALYSES implements each.
-ANALYSIS_NAMES = ("population", "population_change")
+ANALYSIS_NAMES = ("population", "population_change", "industry", "finance")
 
 
 class Chapter(Settings):
@@ -98,6 +98,8 @@ class Config(Settings):
     """Book title; defaults to 「<市町村名> 地域経済データブック」."""
     publisher: str | None = None
     """Publisher printed on the cover and in the PDF metadata."""
+    era: Literal["both", "western", "japanese"] = "both"
+    """How the text writes years: 2022年（令和4年）, 2022年, or 令和4年."""
     datasets: dict[str, DatasetSettings]
     chapters: list[Chapter] = Field(min_length=1)
     output: Output = Output()

@@ -26,7 +26,17 @@ def test_sample_config_valid(project):
     assert [c.analysis for c in config.chapters] == [
         ["population"],
         ["population_change"],
+        ["industry"],
+        ["finance"],
     ]
+    assert config.era == "both"
+
+
+def test_unknown_era_rejected(project):
+    path = replace_in_config(project, "era: both", "era: heisei")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert "era" in caught.value.place
 
 
 def test_unknown_key_names_setting_and_line(project):
