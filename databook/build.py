@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from databook.analysis.census_history import analyse_population_history
 from databook.analysis.common import Area
 from databook.analysis.finance import analyse_finance
 from databook.analysis.industry import analyse_industry
@@ -39,6 +40,7 @@ logger = logging.getLogger(__name__)
 ANALYSES: dict[str, Callable[[Inputs, Area], Finding]] = {
     "population": analyse_population,
     "population_change": analyse_population_change,
+    "population_history": analyse_population_history,
     "industry": analyse_industry,
     "finance": analyse_finance,
 }

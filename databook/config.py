@@ -37,18 +37,38 @@ class SsdseDataset(Settings):
     """Item codes to read (A1101...); all items when left out."""
 
 
+class CensusSeriesDataset(Settings):
+    """Census population of one prefecture's municipalities, a JSON list by name."""
+
+    kind: Literal["census-series"]
+    file: str
+    """Path of the JSON file, relative to the project folder."""
+    prefecture: str
+    """Prefecture whose municipalities the file lists, e.g. 神奈川県."""
+    preliminary: list[int] = []
+    """Census years whose counts in the file are preliminary (速報), e.g. [2020]."""
+
+
 DatasetSettings = Annotated[
-    MunicipalitiesDataset | SsdseDataset, Field(discriminator="kind")
+    MunicipalitiesDataset | SsdseDataset | CensusSeriesDataset,
+    Field(discriminator="kind"),
 ]
 
 DATASET_MODELS: dict[str, type[Settings]] = {
     "municipalities": MunicipalitiesDataset,
     "ssdse-a": SsdseDataset,
+    "census-series": CensusSeriesDataset,
 }
 
 
 # Analyses a chapter can present; databook.build.ANALYSES implements each.
-ANALYSIS_NAMES = ("population", "population_change", "industry", "finance")
+ANALYSIS_NAMES = (
+    "population",
+    "population_change",
+    "population_history",
+    "industry",
+    "finance",
+)
 
 
 class Chapter(Settings):

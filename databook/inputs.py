@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from databook.config import (
     CONFIG_NAME,
+    CensusSeriesDataset,
     Config,
     MunicipalitiesDataset,
     SsdseDataset,
@@ -20,12 +21,14 @@ from databook.config import (
 )
 from databook.errors import ConfigError
 from databook.model import Dataset, concat
+from databook.sources.census_series import load_census_series
 from databook.sources.codes import MunicipalityMaster, load_master
 from databook.sources.ssdse import load_ssdse
 
 DATASET_KIND_NAMES = {
     "municipalities": "団体コード一覧",
     "ssdse-a": "SSDSE-A",
+    "census-series": "国勢調査人口の時系列",
 }
 
 
@@ -34,8 +37,29 @@ def _load_ssdse(settings: SsdseDataset, config: Config) -> Dataset:
     return load_ssdse(paths, items=settings.items, project_root=config.root)
 
 
+def _load_census_series(settings: CensusSeriesDataset, config: Config) -> Dataset:
+    found = config.dataset_of_kind("municipalities")
+    if found is None:
+        raise ConfigError(
+            "国勢調査人口の時系列を読むには団体コード一覧が必要です。",
+            file=CONFIG_NAME,
+            place="設定 datasets",
+            hint="datasets に kind: municipalities と file: を書き足してください。",
+        )
+    master_file = found[1].file
+    master = load_master(config.path(master_file), display_path=master_file)
+    return load_census_series(
+        config.path(settings.file),
+        prefecture=settings.prefecture,
+        master=master,
+        preliminary=settings.preliminary,
+        display_path=settings.file,
+    )
+
+
 LOADERS: dict[str, Callable] = {
     "ssdse-a": _load_ssdse,
+    "census-series": _load_census_series,
 }
 
 

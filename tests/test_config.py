@@ -24,7 +24,7 @@ def test_sample_config_valid(project):
     assert config.municipality == "14383"
     assert config.edition == 2025
     assert [c.analysis for c in config.chapters] == [
-        ["population"],
+        ["population", "population_history"],
         ["population_change"],
         ["industry"],
         ["finance"],
