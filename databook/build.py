@@ -24,6 +24,7 @@ from databook.analysis.common import Area
 from databook.analysis.finance import analyse_finance
 from databook.analysis.industry import analyse_industry
 from databook.analysis.population import analyse_population, analyse_population_change
+from databook.analysis.register import analyse_juki
 from databook.config import CONFIG_NAME, Config, load_config
 from databook.doctor import require, run_checks
 from databook.errors import ConfigError
@@ -41,6 +42,7 @@ ANALYSES: dict[str, Callable[[Inputs, Area], Finding]] = {
     "population": analyse_population,
     "population_change": analyse_population_change,
     "population_history": analyse_population_history,
+    "juki": analyse_juki,
     "industry": analyse_industry,
     "finance": analyse_finance,
 }

@@ -1,4 +1,4 @@
-"""The `databook` command: build, doctor."""
+"""The `databook` command: build, check, doctor, fetch."""
 
 from __future__ import annotations
 
@@ -115,6 +115,32 @@ def build(
 
 
 @app.command()
+def check(
+    project: ProjectOption = Path("."),
+    verbose: VerboseOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """入力データを読み、読めた行・期間・地区と読み飛ばした理由を表示します（作成はしません）。"""
+    _configure_logging(verbose=verbose, quiet=not verbose)
+    from databook.check import check_inputs, format_report
+    from databook.config import CONFIG_NAME, load_config
+
+    try:
+        config = load_config(project.resolve() / CONFIG_NAME)
+        results = check_inputs(config)
+    except DatabookError as error:
+        _fail(error, debug=debug)
+        return
+
+    out = Console(soft_wrap=True)
+    for name, reports in results:
+        for report in reports:
+            for line in format_report(name, report):
+                out.print(line, highlight=False, markup=False)
+    out.print("入力データはすべて読めました。", highlight=False)
+
+
+@app.command()
 def doctor(
     verbose: VerboseOption = False,
 ) -> None:
@@ -132,6 +158,35 @@ def doctor(
     if not all(check.ok for check in checks):
         raise typer.Exit(3)
     console.print("ビルドに必要なものはそろっています。", highlight=False)
+
+
+@app.command()
+def fetch(
+    project: ProjectOption = Path("."),
+    debug: DebugOption = False,
+) -> None:
+    """databook.yml のデータを取得します（RESAS は取得できないことを知らせます）。"""
+    _configure_logging(verbose=False, quiet=False)
+    from databook.config import CONFIG_NAME, ResasDataset, load_config
+    from databook.sources.resas import fetch_message
+
+    try:
+        config = load_config(project / CONFIG_NAME)
+    except DatabookError as error:
+        _fail(error, debug=debug)
+        return
+
+    resas = {
+        name: settings
+        for name, settings in config.datasets.items()
+        if isinstance(settings, ResasDataset)
+    }
+    if not resas:
+        console.print("取得するデータはありません。", highlight=False)
+        return
+    for name, settings in resas.items():
+        console.print(f"{name}（{settings.file}）: ", end="", highlight=False)
+        console.print(fetch_message(settings.endpoint), highlight=False, markup=False)
 
 
 def main() -> None:

@@ -15,20 +15,40 @@ from databook.config import (
     CONFIG_NAME,
     CensusSeriesDataset,
     Config,
+    FindingsDataset,
+    JukiDataset,
     MunicipalitiesDataset,
+    RegisterRecordsDataset,
+    RegisterTableDataset,
+    ResasDataset,
     SsdseDataset,
+    TableDataset,
     expand,
 )
 from databook.errors import ConfigError
 from databook.model import Dataset, concat
 from databook.sources.census_series import load_census_series
 from databook.sources.codes import MunicipalityMaster, load_master
+from databook.sources.findings import load_findings
+from databook.sources.register_inputs import (
+    load_juki_dataset,
+    load_records_dataset,
+    load_table_dataset,
+)
+from databook.sources.resas import load_resas
 from databook.sources.ssdse import load_ssdse
+from databook.sources.tables import load_table
 
 DATASET_KIND_NAMES = {
     "municipalities": "団体コード一覧",
     "ssdse-a": "SSDSE-A",
     "census-series": "国勢調査人口の時系列",
+    "resas": "RESAS",
+    "table": "表（Excel・CSV）",
+    "findings": "公表された調査結果",
+    "juki": "住民基本台帳に基づく人口（総務省）",
+    "register-table": "住民基本台帳の集計表",
+    "register-records": "住民基本台帳の異動届出（個票）",
 }
 
 
@@ -37,21 +57,50 @@ def _load_ssdse(settings: SsdseDataset, config: Config) -> Dataset:
     return load_ssdse(paths, items=settings.items, project_root=config.root)
 
 
-def _load_census_series(settings: CensusSeriesDataset, config: Config) -> Dataset:
+def _master_of(config: Config) -> MunicipalityMaster:
+    """Return the municipality master that databook.yml declares, for name lookups."""
     found = config.dataset_of_kind("municipalities")
     if found is None:
         raise ConfigError(
-            "国勢調査人口の時系列を読むには団体コード一覧が必要です。",
+            "団体コード一覧（kind: municipalities）のデータがありません。",
             file=CONFIG_NAME,
             place="設定 datasets",
             hint="datasets に kind: municipalities と file: を書き足してください。",
         )
-    master_file = found[1].file
-    master = load_master(config.path(master_file), display_path=master_file)
+    settings = found[1]
+    return load_master(config.path(settings.file), display_path=settings.file)
+
+
+def _load_resas(settings: ResasDataset, config: Config) -> Dataset:
+    return load_resas(settings, config, _master_of(config))
+
+
+def _load_table(settings: TableDataset, config: Config) -> Dataset:
+    paths = [path for pattern in settings.files for path in expand(config, pattern)]
+    return load_table(settings, paths, config.root, _master_of(config))
+
+
+def _load_findings(settings: FindingsDataset, config: Config) -> Dataset:
+    return load_findings(config.path(settings.file), display_path=settings.file)
+
+
+def _load_juki(settings: JukiDataset, config: Config) -> Dataset:
+    return load_juki_dataset(settings, config)[0]
+
+
+def _load_register_table(settings: RegisterTableDataset, config: Config) -> Dataset:
+    return load_table_dataset(settings, config)[0]
+
+
+def _load_register_records(settings: RegisterRecordsDataset, config: Config) -> Dataset:
+    return load_records_dataset(settings, config)[0]
+
+
+def _load_census_series(settings: CensusSeriesDataset, config: Config) -> Dataset:
     return load_census_series(
         config.path(settings.file),
         prefecture=settings.prefecture,
-        master=master,
+        master=_master_of(config),
         preliminary=settings.preliminary,
         display_path=settings.file,
     )
@@ -60,6 +109,12 @@ def _load_census_series(settings: CensusSeriesDataset, config: Config) -> Datase
 LOADERS: dict[str, Callable] = {
     "ssdse-a": _load_ssdse,
     "census-series": _load_census_series,
+    "resas": _load_resas,
+    "table": _load_table,
+    "findings": _load_findings,
+    "juki": _load_juki,
+    "register-table": _load_register_table,
+    "register-records": _load_register_records,
 }
 
 

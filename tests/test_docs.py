@@ -12,6 +12,7 @@ from databook.config import DATASET_MODELS, Config
 from databook.inputs import Inputs
 from databook.sources.census_series import load_census_series
 from databook.sources.codes import load_master
+from databook.sources.juki import load_juki
 from databook.sources.ssdse import load_ssdse
 from tests.conftest import RAW, REPO
 
@@ -53,7 +54,8 @@ def findings():
         master=master,
         preliminary=[2020],
     )
-    inputs = Inputs(master, {"ssdse-a": dataset, "census-series": series})
+    juki, _ = load_juki(sorted((RAW / "juki").glob("*.csv")))
+    inputs = Inputs(master, {"ssdse-a": dataset, "census-series": series, "juki": juki})
     area = Area("14383", "真鶴町", "神奈川県")
     return [analyse(inputs, area) for analyse in ANALYSES.values()]
 
