@@ -21,10 +21,13 @@ from pathlib import Path
 
 from databook.analysis.census_history import analyse_population_history
 from databook.analysis.common import Area
+from databook.analysis.economy import analyse_economy
 from databook.analysis.finance import analyse_finance
+from databook.analysis.fishery import analyse_fishery
 from databook.analysis.industry import analyse_industry
 from databook.analysis.population import analyse_population, analyse_population_change
 from databook.analysis.register import analyse_juki
+from databook.analysis.tourism import analyse_tourism
 from databook.config import CONFIG_NAME, Config, load_config
 from databook.doctor import require, run_checks
 from databook.errors import ConfigError
@@ -44,6 +47,9 @@ ANALYSES: dict[str, Callable[[Inputs, Area], Finding]] = {
     "population_history": analyse_population_history,
     "juki": analyse_juki,
     "industry": analyse_industry,
+    "tourism": analyse_tourism,
+    "fishery": analyse_fishery,
+    "economy": analyse_economy,
     "finance": analyse_finance,
 }
 PROCESSED = Path("data") / "processed"

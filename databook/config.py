@@ -221,6 +221,9 @@ ANALYSIS_NAMES = (
     "population_history",
     "juki",
     "industry",
+    "tourism",
+    "fishery",
+    "economy",
     "finance",
 )
 

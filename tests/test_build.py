@@ -137,7 +137,10 @@ def test_pdf_contents_page_numbers(sample_book):
         "第1章 人口",
         "第2章 人口動態",
         "第3章 産業",
-        "第4章 財政",
+        "第4章 観光",
+        "第5章 漁業",
+        "第6章 経済",
+        "第7章 財政",
     ]
     for title, page in entries:
         page_text = pdf_text(pdf, page=int(page))

@@ -27,6 +27,9 @@ def test_sample_config_valid(project):
         ["population", "population_history"],
         ["population_change", "juki"],
         ["industry"],
+        ["tourism"],
+        ["fishery"],
+        ["economy"],
         ["finance"],
     ]
     assert config.era == "both"
@@ -101,7 +104,7 @@ def test_yaml_syntax_error_line(project):
 
 def test_unknown_analysis(project):
     path = replace_in_config(
-        project, "analysis: [population_change, juki]", "analysis: tourism"
+        project, "analysis: [population_change, juki]", "analysis: kanko"
     )
     with pytest.raises(ConfigError) as raised:
         load_config(path)
