@@ -99,6 +99,8 @@ def year_summary(series: pd.Series, window: int = RECENT_YEARS) -> YearSummary:
     )
 
 
+# TODO: analyse_tourism does not call this yet, because the declared table
+# loader returns fiscal-year totals only; monthly rows need a month period.
 def seasonality(monthly: pd.Series) -> pd.DataFrame:
     """Return each month's value and share of the year's total, in percent.
 
