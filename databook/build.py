@@ -21,10 +21,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from databook.analysis.census_history import analyse_population_history
 from databook.analysis.common import Area
+from databook.analysis.economy import analyse_economy
+from databook.analysis.finance import analyse_finance
+from databook.analysis.fishery import analyse_fishery
+from databook.analysis.industry import analyse_industry
 from databook.analysis.population import analyse_population, analyse_population_change
 from databook.analysis.register import analyse_juki
 from databook.analysis.series import analyse_series
+from databook.analysis.tourism import analyse_tourism
 from databook.cache import (
     CACHE_DIR,
     STATE_FILE,
@@ -38,6 +44,7 @@ from databook.cache import (
 from databook.config import CONFIG_NAME, Config, load_config
 from databook.doctor import require, run_checks
 from databook.errors import ConfigError, DatabookError
+from databook.formatting import era_style
 from databook.inputs import Inputs, load_inputs
 from databook.model import ChartSpec, Finding, KeyFigure
 from databook.progress import Progress
@@ -50,8 +57,14 @@ logger = logging.getLogger(__name__)
 ANALYSES: dict[str, Callable[[Inputs, Area], Finding]] = {
     "population": analyse_population,
     "population_change": analyse_population_change,
+    "population_history": analyse_population_history,
     "juki": analyse_juki,
     "series": analyse_series,
+    "industry": analyse_industry,
+    "tourism": analyse_tourism,
+    "fishery": analyse_fishery,
+    "economy": analyse_economy,
+    "finance": analyse_finance,
 }
 PROCESSED = Path("data") / "processed"
 BUILD = Path("build")
@@ -274,7 +287,7 @@ def analyse(
     every raw file, so a change in the chapter texts alone reuses them.
     """
     settings = config.model_dump(
-        mode="json", include={"municipality", "datasets", "chapters"}
+        mode="json", include={"municipality", "datasets", "chapters", "era"}
     )
     key = key_of(code_version(), settings, tree_hashes(config.root / "data" / "raw"))
     stored = cache.get("findings", key)
@@ -290,10 +303,11 @@ def analyse(
     inputs = load_inputs(config)
     area = resolve_area(config, inputs.master)
     findings: dict[str, Finding] = {}
-    for chapter in config.chapters:
-        for name in chapter.analysis:
-            if name not in findings:
-                findings[name] = ANALYSES[name](inputs, area)
+    with era_style(config.era):
+        for chapter in config.chapters:
+            for name in chapter.analysis:
+                if name not in findings:
+                    findings[name] = ANALYSES[name](inputs, area)
     cache.put("findings", key, pickle.dumps((area, findings)))
     tally.count("findings", reused=False)
     return area, findings

@@ -89,6 +89,18 @@ class EstatDataset(Settings):
         return [str(item) if isinstance(item, int) else item for item in value]
 
 
+class CensusSeriesDataset(Settings):
+    """Census population of one prefecture's municipalities, a JSON list by name."""
+
+    kind: Literal["census-series"]
+    file: str
+    """Path of the JSON file, relative to the project folder."""
+    prefecture: str
+    """Prefecture whose municipalities the file lists, e.g. 神奈川県."""
+    preliminary: list[int] = []
+    """Census years whose counts in the file are preliminary (速報), e.g. [2020]."""
+
+
 class ResasDataset(Settings):
     """RESAS data: an archived API response (JSON) or a CSV from the RESAS site."""
 
@@ -239,7 +251,8 @@ DatasetSettings = Annotated[
     | FindingsDataset
     | JukiDataset
     | RegisterTableDataset
-    | RegisterRecordsDataset,
+    | RegisterRecordsDataset
+    | CensusSeriesDataset,
     Field(discriminator="kind"),
 ]
 
@@ -253,11 +266,23 @@ DATASET_MODELS: dict[str, type[Settings]] = {
     "juki": JukiDataset,
     "register-table": RegisterTableDataset,
     "register-records": RegisterRecordsDataset,
+    "census-series": CensusSeriesDataset,
 }
 
 
 # Analyses a chapter can present; databook.build.ANALYSES implements each.
-ANALYSIS_NAMES = ("population", "population_change", "juki", "series")
+ANALYSIS_NAMES = (
+    "population",
+    "population_change",
+    "population_history",
+    "juki",
+    "industry",
+    "tourism",
+    "fishery",
+    "economy",
+    "finance",
+    "series",
+)
 
 
 class Chapter(Settings):
@@ -324,6 +349,8 @@ class Config(Settings):
     """Publisher printed on the cover and in the PDF metadata."""
     contact: str | None = None
     """Contact printed in the colophon (奥付), e.g. the office and its phone number."""
+    era: Literal["both", "western", "japanese"] = "both"
+    """How the text writes years: 2022年（令和4年）, 2022年, or 令和4年."""
     datasets: dict[str, DatasetSettings]
     chapters: list[Chapter] = Field(min_length=1)
     output: Output = Output()
