@@ -43,7 +43,7 @@ from databook.cache import (
 )
 from databook.config import CONFIG_NAME, Config, load_config
 from databook.doctor import require, run_checks
-from databook.errors import ConfigError, DatabookError
+from databook.errors import ConfigError, DatabookError, EnvironmentProblem
 from databook.formatting import era_style
 from databook.inputs import Inputs, load_inputs
 from databook.model import ChartSpec, Finding, KeyFigure
@@ -135,6 +135,9 @@ def build(
         return _unchanged_result(project, started)
 
     config = load_config(project / CONFIG_NAME)
+    # Check the code's form before minutes of loading; the master list
+    # confirms that the municipality exists once it is read.
+    normalize_area_code(config.municipality)
     render = config.quarto.render if render_quarto is None else render_quarto
     draws_charts = config.output.pdf or config.output.site or render
     require(run_checks(pdf=draws_charts))
@@ -528,16 +531,25 @@ def staging(project: Path) -> Iterator[Path]:
 
 def swap_in(new: Path, target: Path) -> None:
     """Replace `target` with `new` by renames, keeping the old one until done."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        target.rename(old)
     try:
-        new.rename(target)
-    except OSError:
-        if old is not None:
-            old.rename(target)
-        raise
+        target.parent.mkdir(parents=True, exist_ok=True)
+        old = None
+        if target.exists():
+            old = target.with_name(f".{target.name}.old-{os.getpid()}")
+            target.rename(old)
+        try:
+            new.rename(target)
+        except OSError:
+            if old is not None:
+                old.rename(target)
+            raise
+    except OSError as error:
+        raise EnvironmentProblem(
+            f"{target.name} を置き換えられません（{error.strerror}）。"
+            f"{target.name} は前回のままです。",
+            file=target.name,
+            hint=f"フォルダ {target} とその親フォルダに書き込めるか"
+            "（読み取り専用や、ほかのプログラムが開いていないか）を確かめてください。",
+        ) from error
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)

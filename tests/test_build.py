@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from databook.build import swap_in
+from databook.errors import EnvironmentProblem
 from tests.conftest import run_databook, set_municipality
 
 
@@ -400,3 +402,18 @@ def test_doctor_passes_here():
     result = run_databook("doctor", cwd=Path.cwd())
     assert result.returncode == 0, result.stderr
     assert "chromium" in result.stderr
+
+
+def test_failed_swap_keeps_old_output(tmp_path):
+    # The new folder vanished before the swap (a rename that fails): the old
+    # build/ must be put back and the error must be a located message.
+    target = tmp_path / "build"
+    target.mkdir()
+    (target / "databook.pdf").write_bytes(b"earlier book")
+
+    with pytest.raises(EnvironmentProblem) as raised:
+        swap_in(tmp_path / "missing-stage", target)
+
+    assert "置き換えられません" in raised.value.message
+    assert (target / "databook.pdf").read_bytes() == b"earlier book"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]

@@ -116,3 +116,19 @@ def test_missing_config_file(tmp_path):
     with pytest.raises(ConfigError) as raised:
         load_config(tmp_path / "databook.yml")
     assert "見つかりません" in raised.value.message
+
+
+def test_duplicate_key_rejected(project):
+    path = replace_in_config(project, "edition: 2025", "edition: 2025\nedition: 2024")
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    assert "edition" in raised.value.message
+    assert "2回" in raised.value.message
+    assert raised.value.place == "4行目"
+
+
+def test_unquoted_code_with_leading_zero(project):
+    # YAML 1.1 reads 01100 as the octal number 576; the code as written is kept.
+    path = replace_in_config(project, 'municipality: "14383"', "municipality: 01100")
+    config = load_config(path)
+    assert config.municipality == "01100"
