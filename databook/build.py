@@ -331,7 +331,12 @@ def assemble_book(config: Config, area: Area, findings: dict[str, Finding]) -> B
         text = read_chapter(config.path(settings.file), display_path=settings.file)
         slug = chapter_slug(number, settings.file)
         notes = [n for name in settings.analysis for n in findings[name].method_notes]
-        chapters.append(renderer.render(text, number=number, slug=slug, notes=notes))
+        no_data = frozenset(n for n in settings.analysis if is_empty(findings[n]))
+        chapters.append(
+            renderer.render(
+                text, number=number, slug=slug, notes=notes, no_data=no_data
+            )
+        )
 
     sources = {}
     for chapter in chapters:
@@ -359,6 +364,11 @@ def assemble_book(config: Config, area: Area, findings: dict[str, Finding]) -> B
         sources=sorted(sources.values(), key=lambda s: s.id),
         variables=printed,
     )
+
+
+def is_empty(finding: Finding) -> bool:
+    """Return True for an analysis that found no data for the area."""
+    return not (finding.figures or finding.charts or finding.tables)
 
 
 def chapter_slug(number: int, file: str) -> str:

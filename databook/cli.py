@@ -213,6 +213,81 @@ def fetch(
 
 
 @app.command()
+def new(
+    municipality: Annotated[
+        str,
+        typer.Argument(
+            help=(
+                "市区町村: 5桁の地域コード（14383）、6桁の団体コード（143839）"
+                "または名前（真鶴町、足柄下郡真鶴町、神奈川県真鶴町）。"
+            ),
+            show_default=False,
+        ),
+    ],
+    folder: Annotated[
+        Path | None,
+        typer.Argument(
+            help="作るフォルダ。省略時は「地域コード-市区町村名」。",
+            show_default=False,
+        ),
+    ] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data",
+            help=(
+                "全国のデータ（codes/ と ssdse/）のあるフォルダ。"
+                "省略時は databook のソース一式の data/raw/。"
+            ),
+            file_okay=False,
+            show_default=False,
+        ),
+    ] = None,
+    edition: Annotated[
+        int | None,
+        typer.Option(
+            "--edition",
+            help="表紙に印刷する版（年）。省略時は今年。",
+            show_default=False,
+        ),
+    ] = None,
+    verbose: VerboseOption = False,
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """市区町村のプロジェクトのフォルダ（設定・章・全国のデータ）を作ります。"""
+    _configure_logging(verbose=verbose, quiet=quiet)
+    from databook.new import (
+        MASTER_FILE,
+        create_project,
+        default_data_folder,
+        find_municipality,
+    )
+    from databook.sources.codes import load_master
+
+    try:
+        source = data.resolve() if data else default_data_folder()
+        master = load_master(source / MASTER_FILE)
+        found = find_municipality(master, municipality)
+        target = folder or Path(f"{found.code}-{found.name}")
+        created = create_project(found, target, source, edition=edition)
+    except DatabookError as error:
+        _fail(error, debug=debug)
+        return
+
+    if not quiet:
+        console.print(
+            f"{found.prefecture}{found.name}（{found.code}）のプロジェクトを"
+            f"作りました: {created.folder}",
+            highlight=False,
+        )
+        console.print(
+            f"次に: cd {created.folder} して databook build を実行します。",
+            highlight=False,
+        )
+
+
+@app.command()
 def doctor(
     verbose: VerboseOption = False,
 ) -> None:
