@@ -103,11 +103,13 @@ def build(
     progress: Progress | None = None,
     force: bool = False,
     render_quarto: bool | None = None,
+    load: Callable[[Config], Inputs] = load_inputs,
 ) -> BuildResult:
     """Build the book of the project in `project`, reusing unchanged steps.
 
     With `force`, every step runs again and the cache is only written.
     `render_quarto` overrides the quarto.render setting when not None.
+    `load` reads the datasets; a batch passes one that shares them between books.
     """
     started = time.monotonic()
     progress = progress or Progress(enabled=False)
@@ -125,7 +127,7 @@ def build(
     tally = Tally()
 
     with timings.step("読み込みと分析"):
-        area, findings = analyse(config, cache, tally)
+        area, findings = analyse(config, cache, tally, load=load)
     logger.info("対象: %s%s（%s）", area.prefecture, area.name, area.code)
     with timings.step("章の組み立て"):
         book = assemble_book(config, area, findings)
@@ -262,7 +264,11 @@ def write_state(build_dir: Path, fingerprint: str) -> None:
 
 
 def analyse(
-    config: Config, cache: StepCache, tally: Tally
+    config: Config,
+    cache: StepCache,
+    tally: Tally,
+    *,
+    load: Callable[[Config], Inputs] = load_inputs,
 ) -> tuple[Area, dict[str, Finding]]:
     """Load the datasets and run the chapters' analyses, or reuse their results.
 
@@ -283,7 +289,7 @@ def analyse(
             tally.count("findings", reused=True)
             return area, findings
 
-    inputs = load_inputs(config)
+    inputs = load(config)
     area = resolve_area(config, inputs.master)
     findings: dict[str, Finding] = {}
     for chapter in config.chapters:

@@ -1,4 +1,4 @@
-"""The `databook` command: build, fetch, doctor."""
+"""The `databook` command: build, fetch, new, batch, doctor."""
 
 from __future__ import annotations
 
@@ -285,6 +285,107 @@ def new(
             f"次に: cd {created.folder} して databook build を実行します。",
             highlight=False,
         )
+
+
+@app.command()
+def batch(
+    prefecture: Annotated[
+        str,
+        typer.Argument(
+            help="都道府県名（神奈川県）または2桁の都道府県コード（14）。",
+            show_default=False,
+        ),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", "-o", help="市町村ごとのプロジェクトと index.html を作るフォルダ。"
+        ),
+    ] = Path("books"),
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data",
+            help=(
+                "全国のデータ（codes/ と ssdse/）のあるフォルダ。"
+                "省略時は databook のソース一式の data/raw/。"
+            ),
+            file_okay=False,
+            show_default=False,
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            "-j",
+            min=1,
+            help="同時に作る冊数（プロセス数）。省略時は CPU の数。",
+            show_default=False,
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help=(
+                "Dask のスケジューラのアドレス（例: tcp://127.0.0.1:8786）。"
+                "指定するとそのクラスタで作ります（databook[dask] が必要）。"
+            ),
+            show_default=False,
+        ),
+    ] = None,
+    only: Annotated[
+        str | None,
+        typer.Option(
+            "--only",
+            help="作る市町村を地域コードのカンマ区切りで限ります（例: 14383,14384）。",
+            show_default=False,
+        ),
+    ] = None,
+    force: ForceOption = False,
+    verbose: VerboseOption = False,
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """都道府県のすべての市町村のデータブックを並列に作り、比較の一覧を作ります。"""
+    _configure_logging(verbose=verbose, quiet=quiet)
+    from databook.batch import run_batch
+    from databook.new import default_data_folder
+
+    codes = [code.strip() for code in only.split(",") if code.strip()] if only else None
+    try:
+        source = data.resolve() if data else default_data_folder()
+        result = run_batch(
+            prefecture,
+            out,
+            source,
+            workers=workers,
+            scheduler=scheduler,
+            only=codes,
+            force=force,
+        )
+    except DatabookError as error:
+        _fail(error, debug=debug)
+        return
+
+    built = len(result.outcomes) - len(result.failures)
+    if not quiet:
+        console.print(
+            f"{result.prefecture}: {built} / {len(result.outcomes)} 冊を作りました"
+            f"（{result.seconds:.0f} 秒、{result.workers} 並列）。",
+            highlight=False,
+        )
+        console.print(f"一覧: {result.index}", highlight=False)
+    if result.failures:
+        console.print(f"[bold red]失敗:[/] {len(result.failures)} 市町村", markup=True)
+        for outcome in result.failures:
+            console.print(
+                f"  {outcome.name}（{outcome.code}）: {outcome.error}",
+                highlight=False,
+                markup=False,
+            )
+        raise typer.Exit(1)
 
 
 @app.command()
