@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from databook.batch import run_batch  # noqa: E402
-from databook.new import default_data_folder  # noqa: E402
+from databook.batch import run_batch
+from databook.new import default_data_folder
 
 
 def time_batch(workers: int) -> tuple[float, int, int]:

@@ -173,7 +173,7 @@ def _run_on_dask(folders, scheduler, force, on_done) -> tuple[list[BookOutcome],
         ) from None
 
     try:
-        client = Client(scheduler, timeout=30)
+        client = Client(scheduler, timeout=10)
     except (OSError, TimeoutError) as error:
         raise EnvironmentProblem(
             f"Dask のスケジューラ {scheduler} に接続できません（{error}）。",
@@ -211,9 +211,10 @@ _worker_server = None
 
 
 def build_one(folder: str, force: bool = False) -> BookOutcome:
-    """Build the book in `folder` and return its outcome; never raises.
+    """Build the book in `folder` and return its outcome, failed or not.
 
-    Runs in a worker process. The first call starts the process's chart
+    Any Exception becomes a failed outcome, so one book cannot stop the
+    batch. Runs in a worker process. The first call starts the process's chart
     server, which stops when the process exits; the loaded datasets are kept
     for the next book that declares the same datasets and files.
     """
@@ -232,8 +233,9 @@ def build_one(folder: str, force: bool = False) -> BookOutcome:
             figures, values = key_indicators(project)
         except DatabookError as error:
             return BookOutcome(code, name, folder, False, _since(started), str(error))
-        except Exception as error:  # a bug: keep the traceback in the outcome
-            logger.debug("%s", traceback.format_exc())
+        except Exception as error:
+            # Not a user-fixable problem but a bug: log the traceback for a report.
+            logger.error("%s: 予期しないエラー\n%s", folder, traceback.format_exc())
             text = f"予期しないエラー（{type(error).__name__}: {error}）"
             return BookOutcome(code, name, folder, False, _since(started), text)
     return BookOutcome(

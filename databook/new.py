@@ -123,16 +123,16 @@ def _by_code(master: MunicipalityMaster, text: str, query: str) -> Municipality:
 
 
 def _by_name(master: MunicipalityMaster, text: str) -> list[Municipality]:
-    wanted = _comparable(text)
+    name_key = _comparable(text)
     prefectures = {m.prefecture for m in master.municipalities}
-    prefecture = next((p for p in prefectures if wanted.startswith(p)), None)
-    if prefecture and wanted != prefecture:
-        wanted = wanted[len(prefecture) :]
-    wanted = DISTRICT_PREFIX.sub("", wanted)
+    prefecture = next((p for p in prefectures if name_key.startswith(p)), None)
+    if prefecture and name_key != prefecture:
+        name_key = name_key[len(prefecture) :]
+    name_key = DISTRICT_PREFIX.sub("", name_key)
     return [
         m
         for m in master.municipalities
-        if _comparable(m.name) == wanted
+        if _comparable(m.name) == name_key
         and (prefecture is None or m.prefecture == prefecture)
     ]
 
