@@ -23,6 +23,7 @@ from pathlib import Path
 
 from databook.analysis.common import Area
 from databook.analysis.population import analyse_population, analyse_population_change
+from databook.analysis.register import analyse_juki
 from databook.cache import (
     CACHE_DIR,
     STATE_FILE,
@@ -48,6 +49,7 @@ logger = logging.getLogger(__name__)
 ANALYSES: dict[str, Callable[[Inputs, Area], Finding]] = {
     "population": analyse_population,
     "population_change": analyse_population_change,
+    "juki": analyse_juki,
 }
 PROCESSED = Path("data") / "processed"
 BUILD = Path("build")

@@ -1,4 +1,4 @@
-"""The `databook` command: build, fetch, new, batch, doctor."""
+"""The `databook` command: build, check, fetch, serve, new, batch, doctor."""
 
 from __future__ import annotations
 
@@ -210,6 +210,69 @@ def fetch(
                 f"（今回取得 {result.requested} ページ）",
                 highlight=False,
             )
+
+
+@app.command()
+def check(
+    project: ProjectOption = Path("."),
+    verbose: VerboseOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """入力データを読み、読めた行・期間・地区と読み飛ばした理由を表示します（作成はしません）。"""
+    _configure_logging(verbose=verbose, quiet=not verbose)
+    from databook.check import check_inputs, format_report
+    from databook.config import CONFIG_NAME, load_config
+
+    try:
+        config = load_config(project.resolve() / CONFIG_NAME)
+        results = check_inputs(config)
+    except DatabookError as error:
+        _fail(error, debug=debug)
+        return
+
+    out = Console(soft_wrap=True)
+    for name, reports in results:
+        for report in reports:
+            for line in format_report(name, report):
+                out.print(line, highlight=False, markup=False)
+    out.print("入力データはすべて読めました。", highlight=False)
+
+
+@app.command()
+def serve(
+    project: ProjectOption = Path("."),
+    port: Annotated[
+        int,
+        typer.Option(
+            "--port",
+            min=0,
+            max=65535,
+            help=(
+                "待ち受けるポート番号（127.0.0.1 のみ）。"
+                "0 なら空いている番号を使います。"
+            ),
+        ),
+    ] = 8000,
+    verbose: VerboseOption = False,
+) -> None:
+    """プレビュー用のサーバーを起動し、保存するたびに作り直して表示を更新します。"""
+    _configure_logging(verbose=verbose, quiet=False)
+    from databook.serve import serve as run_serve
+
+    def announce(url: str) -> None:
+        console.print(f"プレビュー: {url}（止めるには Ctrl+C）", highlight=False)
+
+    try:
+        run_serve(project.resolve(), port=port, ready=announce)
+    except OSError as error:
+        console.print(
+            f"エラー: ポート {port} で待ち受けられません（{error.strerror}）。",
+            highlight=False,
+        )
+        console.print("対処: --port で別の番号を指定してください。", highlight=False)
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        console.print("プレビューを止めました。", highlight=False)
 
 
 @app.command()

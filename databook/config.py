@@ -89,19 +89,87 @@ class EstatDataset(Settings):
         return [str(item) if isinstance(item, int) else item for item in value]
 
 
+class JukiDataset(Settings):
+    """総務省「住民基本台帳に基づく人口、人口動態及び世帯数」, one CSV a year."""
+
+    kind: Literal["juki"]
+    files: list[str] = Field(min_length=1)
+    """Paths or glob patterns (data/raw/juki/*.csv) in the project."""
+
+
+class RegisterTableDataset(Settings):
+    """A town's own summary table of population change (.xlsx, .xls or CSV)."""
+
+    kind: Literal["register-table"]
+    file: str
+    """Path of the table, relative to the project folder."""
+    sheet: str | None = None
+    """Sheet name; the first sheet when left out."""
+    header_rows: list[int] | None = None
+    """1-based rows of the header block; detected when left out."""
+    label_column: str | None = None
+    """Column letter of the periods and district names; detected when left out."""
+    columns: dict[str, str] | None = None
+    """Indicator → column letter (births: F); detected from the header when left out."""
+    period: str | None = None
+    """Period of rows that carry none, e.g. 令和5年4月 or 2023-04."""
+    title: str | None = None
+    """Name of the table in the 出典 line; the file name when left out."""
+
+
+class RegisterRecordsDataset(Settings):
+    """A record-level export of the resident register, one row per notification."""
+
+    kind: Literal["register-records"]
+    file: str
+    """Path of the export, relative to the project folder."""
+    sheet: str | None = None
+    """Sheet name of an Excel export; the first sheet when left out."""
+    header_row: int = Field(default=1, ge=1)
+    """1-based row of the column names."""
+    columns: dict[str, str] | None = None
+    """Field → column name (date: 異動日); detected from the header when left out."""
+    threshold: int = Field(default=3, ge=1)
+    """Counts below this many people are suppressed (shown as x)."""
+    title: str | None = None
+    """Name of the data in the 出典 line."""
+
+    @field_validator("columns")
+    @classmethod
+    def _known_fields(cls, columns: dict[str, str] | None) -> dict[str, str] | None:
+        from databook.sources.records import FIELDS
+
+        unknown = sorted(set(columns or {}) - set(FIELDS))
+        if unknown:
+            raise ValueError(
+                f"columns の項目 {', '.join(unknown)} は使えません。"
+                f"次のいずれかを指定してください: {', '.join(FIELDS)}"
+            )
+        return columns
+
+
 DatasetSettings = Annotated[
-    MunicipalitiesDataset | SsdseDataset | EstatDataset, Field(discriminator="kind")
+    MunicipalitiesDataset
+    | SsdseDataset
+    | EstatDataset
+    | JukiDataset
+    | RegisterTableDataset
+    | RegisterRecordsDataset,
+    Field(discriminator="kind"),
 ]
 
 DATASET_MODELS: dict[str, type[Settings]] = {
     "municipalities": MunicipalitiesDataset,
     "ssdse-a": SsdseDataset,
     "estat": EstatDataset,
+    "juki": JukiDataset,
+    "register-table": RegisterTableDataset,
+    "register-records": RegisterRecordsDataset,
 }
 
 
 # Analyses a chapter can present; databook.build.ANALYSES implements each.
-ANALYSIS_NAMES = ("population", "population_change")
+ANALYSIS_NAMES = ("population", "population_change", "juki")
 
 
 class Chapter(Settings):
@@ -384,7 +452,7 @@ def _line_of(node: Any, loc: tuple) -> int | None:
 
 def _check_files(config: Config, path: Path, document: Any) -> None:
     for name, dataset in config.datasets.items():
-        if isinstance(dataset, SsdseDataset):
+        if isinstance(dataset, SsdseDataset | JukiDataset):
             for index, pattern in enumerate(dataset.files):
                 if not expand(config, pattern):
                     _missing_file(

@@ -15,19 +15,30 @@ from databook.config import (
     CONFIG_NAME,
     Config,
     EstatDataset,
+    JukiDataset,
     MunicipalitiesDataset,
+    RegisterRecordsDataset,
+    RegisterTableDataset,
     SsdseDataset,
     expand,
 )
 from databook.errors import ConfigError
 from databook.model import Dataset, concat
 from databook.sources.codes import MunicipalityMaster, load_master
+from databook.sources.register_inputs import (
+    load_juki_dataset,
+    load_records_dataset,
+    load_table_dataset,
+)
 from databook.sources.ssdse import load_ssdse
 
 DATASET_KIND_NAMES = {
     "municipalities": "団体コード一覧",
     "ssdse-a": "SSDSE-A",
     "estat": "e-Stat API",
+    "juki": "住民基本台帳に基づく人口（総務省）",
+    "register-table": "住民基本台帳の集計表",
+    "register-records": "住民基本台帳の異動届出（個票）",
 }
 
 
@@ -43,9 +54,24 @@ def _load_estat(settings: EstatDataset, config: Config) -> Dataset:
     return load_estat(settings, config, name=name)
 
 
+def _load_juki(settings: JukiDataset, config: Config) -> Dataset:
+    return load_juki_dataset(settings, config)[0]
+
+
+def _load_register_table(settings: RegisterTableDataset, config: Config) -> Dataset:
+    return load_table_dataset(settings, config)[0]
+
+
+def _load_register_records(settings: RegisterRecordsDataset, config: Config) -> Dataset:
+    return load_records_dataset(settings, config)[0]
+
+
 LOADERS: dict[str, Callable] = {
     "ssdse-a": _load_ssdse,
     "estat": _load_estat,
+    "juki": _load_juki,
+    "register-table": _load_register_table,
+    "register-records": _load_register_records,
 }
 
 

@@ -50,11 +50,11 @@ class Status(StrEnum):
     """Why a value is missing. A present value has an empty status."""
 
     NOT_SURVEYED = "not_surveyed"
-    """The source has no figure for this area and period (「-」 or an empty cell)."""
+    """No figure was obtained for this area and period (「…」 or an empty cell)."""
     SUPPRESSED = "suppressed"
     """The figure exists but is kept secret (「x」「X」「***」)."""
     NOT_APPLICABLE = "not_applicable"
-    """The item does not apply here (「…」)."""
+    """No corresponding figure exists (「-」, 該当数字なし in Japanese tables)."""
     UNKNOWN = "unknown"
     """The source marks the value as unknown without saying why."""
 

@@ -73,3 +73,27 @@ def yugawara_book(tmp_path_factory) -> Path:
 def project(tmp_path) -> Path:
     """A fresh, unbuilt copy of the sample project."""
     return copy_project(tmp_path / "project")
+
+
+def block_ids(project: Path) -> list[tuple[str, str, str]]:
+    """Return (number, kind, id) of every chart and table the chapters place.
+
+    Read from the chapter texts and databook.yml's chapter order, not from
+    the build, so that tests can check the build against it.
+    """
+    import re
+
+    import yaml
+
+    config = yaml.safe_load((project / "databook.yml").read_text(encoding="utf-8"))
+    blocks = []
+    for number, chapter in enumerate(config["chapters"], start=1):
+        text = (project / chapter["file"]).read_text(encoding="utf-8")
+        counts = {"chart": 0, "table": 0}
+        for kind, name in re.findall(
+            r"^\{\{<\s*(chart|table)\s+(\S+)\s*>\}\}\s*$", text, re.M
+        ):
+            counts[kind] += 1
+            prefix = "図" if kind == "chart" else "表"
+            blocks.append((f"{prefix}{number}-{counts[kind]}", kind, name))
+    return blocks

@@ -239,8 +239,19 @@ def _compare_published_table(name, header, body, rows) -> int:
 
 def _matches(row: dict, x: str, series: str) -> bool:
     period = row["期間"]
-    labels = (row["地域"], f"{period}年", f"{period[2:]}年度")
+    labels = (row["地域"], f"{period}年", f"{period[2:]}年度", _date_label(period))
     return row["値"] != "" and x in labels and row["系列"] == series
+
+
+def _date_label(period: str) -> str:
+    """Write a month or date period as axes do: 2023-04 → 2023年4月."""
+    parts = period.split("-")
+    if len(parts) < 2 or not all(part.isdigit() for part in parts):
+        return ""
+    units = ("年", "月", "日")
+    return "".join(
+        f"{int(part)}{unit}" for part, unit in zip(parts, units, strict=False)
+    )
 
 
 def test_processed_data_written(sample_book):

@@ -25,7 +25,7 @@ def test_sample_config_valid(project):
     assert config.edition == 2025
     assert [c.analysis for c in config.chapters] == [
         ["population"],
-        ["population_change"],
+        ["population_change", "juki"],
     ]
 
 
@@ -91,7 +91,7 @@ def test_yaml_syntax_error_line(project):
 
 def test_unknown_analysis(project):
     path = replace_in_config(
-        project, "analysis: population_change", "analysis: tourism"
+        project, "analysis: [population_change, juki]", "analysis: tourism"
     )
     with pytest.raises(ConfigError) as raised:
         load_config(path)

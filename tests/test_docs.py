@@ -11,6 +11,7 @@ from databook.build import ANALYSES
 from databook.config import DATASET_MODELS, Config
 from databook.inputs import Inputs
 from databook.sources.codes import load_master
+from databook.sources.juki import load_juki
 from databook.sources.ssdse import load_ssdse
 from tests.conftest import RAW, REPO
 
@@ -45,8 +46,10 @@ def test_every_dataset_kind_documented():
 @pytest.fixture(scope="module")
 def findings():
     dataset = load_ssdse(sorted((RAW / "ssdse").glob("*.csv")))
+    juki, _ = load_juki(sorted((RAW / "juki").glob("*.csv")))
     inputs = Inputs(
-        load_master(RAW / "codes" / "localgovjp-utf8.csv"), {"ssdse-a": dataset}
+        load_master(RAW / "codes" / "localgovjp-utf8.csv"),
+        {"ssdse-a": dataset, "juki": juki},
     )
     area = Area("14383", "真鶴町", "神奈川県")
     return [analyse(inputs, area) for analyse in ANALYSES.values()]

@@ -10,6 +10,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+from tests.conftest import block_ids
+
 playwright = pytest.importorskip("playwright.sync_api")
 axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
 
@@ -129,20 +131,16 @@ def test_no_sideways_scrolling(visits):
         assert record["overflow"] <= 0, record
 
 
-def test_every_chart_draws(visits):
+def test_every_chart_draws(visits, sample_book):
     drawn = {}
     for record in visits:
         for chart_id, layers, marks in record["charts"]:
             assert layers > 0, (record["page"], record["width"], chart_id)
             assert marks > 0, (record["page"], record["width"], chart_id)
             drawn[chart_id] = marks
-    assert sorted(drawn) == [
-        "age_structure",
-        "ageing_prefecture",
-        "balance",
-        "migration",
-        "vital",
-    ]
+    placed = {name for _, kind, name in block_ids(sample_book) if kind == "chart"}
+    assert "age_structure" in placed
+    assert set(drawn) == placed
 
 
 def test_no_serious_accessibility_violations(visits):

@@ -1,0 +1,585 @@
+"""Record-level exports of the resident register, aggregated and protected.
+
+A register system exports one row per notification: the date (届出日 or
+異動日), the event (異動事由: 転入, 転出, 出生, 死亡, 転居...), sex, age or
+birth date, the other municipality of a move and the 町丁, usually next to
+names and addresses. Only the columns of `FIELDS` are kept: every other column
+is dropped as soon as the header is read, and birth dates are turned into age
+groups and dropped, so names, addresses and birth dates never reach a Dataset,
+a log line or an error message.
+
+Counts are aggregated by month, event and one breakdown at a time (sex, age
+group, district, other municipality). Counts from 1 to `threshold` − 1 are
+suppressed (shown as x), and a second cell is suppressed wherever a single
+suppressed cell could be worked out from the total shown beside it. Official
+tables read by other loaders are never suppressed.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from databook.errors import InputError
+from databook.model import TIDY_COLUMNS, Dataset, PeriodKind, Provenance, Status
+from databook.sources.cells import CellError, parse_period, squeeze_spaces
+from databook.sources.files import file_sha256
+from databook.sources.report import ReadReport
+from databook.sources.sheets import read_sheets, select_sheet
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_THRESHOLD = 3
+
+# The declared schema: field → header names that detection accepts (compared
+# without spaces). A file may name its columns differently; databook.yml's
+# `columns` then maps each field to its header.
+FIELDS: dict[str, tuple[str, ...]] = {
+    "date": ("異動日", "届出日", "異動年月日", "届出年月日", "異動事由発生日"),
+    "event": ("異動事由", "事由", "異動区分", "異動種別"),
+    "sex": ("性別",),
+    "age": ("年齢", "異動時年齢"),
+    "birth_date": ("生年月日",),
+    "other_municipality": (
+        "転入元・転出先",
+        "転入元転出先",
+        "相手先市区町村",
+        "従前地・転出先",
+        "前住所地・転出先市区町村",
+        "相手市区町村",
+    ),
+    "district": ("町丁", "町丁目", "町丁字", "町字", "地区", "行政区"),
+}
+REQUIRED = ("date", "event")
+
+# Header words of columns that identify a person. A field declared on such a
+# column is rejected, so a wrong `columns` setting cannot publish names.
+PERSONAL_HEADERS = ("氏名", "名前", "フリガナ", "カナ", "住所", "方書", "電話")
+
+# Events (異動事由) by the indicator they count; a text is matched by the first
+# key it contains. 転居 is a move within the town and changes no total.
+EVENTS: tuple[tuple[str, str], ...] = (
+    ("転入", "moves_in"),
+    ("転出", "moves_out"),
+    ("転居", "moves_within"),
+    ("出生", "births"),
+    ("死亡", "deaths"),
+    ("失踪", "other_removals"),
+    ("職権消除", "other_removals"),
+    ("国籍喪失", "other_removals"),
+    ("消除", "other_removals"),
+    ("職権記載", "other_entries"),
+    ("国籍取得", "other_entries"),
+    ("帰化", "other_entries"),
+    ("記載", "other_entries"),
+)
+MOVES = {"moves_in", "moves_out"}
+LABELS = {
+    "births": "出生",
+    "deaths": "死亡",
+    "moves_in": "転入",
+    "moves_out": "転出",
+    "moves_within": "転居（町内の移動）",
+    "other_entries": "その他の記載",
+    "other_removals": "その他の消除",
+    "natural_change": "自然増減（出生−死亡）",
+    "social_change": "社会増減（転入＋その他の記載−転出−その他の消除）",
+}
+SEXES = {"男": "男", "1": "男", "M": "男", "女": "女", "2": "女", "F": "女"}
+AGE_GROUPS = ("15歳未満", "15～64歳", "65歳以上")
+UNKNOWN = "不詳"
+BREAKDOWNS = ("sex", "age_group", "district", "other_municipality")
+# Columns beyond TIDY_COLUMNS: the breakdown ("" for totals, sex, age_group,
+# district, other_municipality), its category, and the suppression threshold.
+EXTRA_COLUMNS = ["breakdown", "category", "threshold"]
+
+
+@dataclass(frozen=True)
+class Notification:
+    """One register notification, reduced to the fields that are aggregated."""
+
+    day: date
+    indicator: str
+    sex: str
+    age_group: str
+    district: str
+    other_municipality: str
+
+
+def read_notifications(
+    path: Path,
+    *,
+    display_path: str,
+    columns: dict[str, str] | None = None,
+    sheet_name: str | None = None,
+    header_row: int = 1,
+    report: ReadReport,
+) -> list[Notification]:
+    """Read a register export, keeping only the declared fields of each row."""
+    sheet = select_sheet(
+        read_sheets(path, display_path=display_path), sheet_name, display_path
+    )
+    if header_row > len(sheet.rows):
+        raise InputError(
+            f"見出しの行（{header_row}行目）がありません。",
+            file=display_path,
+            hint="databook.yml の header_row を見出しの行番号にしてください。",
+        )
+    header = [
+        squeeze_spaces(str(cell.value)) if cell.value is not None else ""
+        for cell in sheet.rows[header_row - 1]
+    ]
+    positions = _field_positions(header, columns, display_path, header_row)
+    dropped = len([name for name in header if name]) - len(positions)
+    report.notes.append(
+        "読み込んだ列: "
+        + "、".join(f"{header[index]}（{name}）" for name, index in positions.items())
+        + f"。ほかの {dropped} 列は読まずに捨てました。"
+    )
+
+    notifications = []
+    unknown_events: Counter[str] = Counter()
+    for row_number in range(header_row + 1, len(sheet.rows) + 1):
+        values = {
+            name: sheet.cell(row_number, index + 1) for name, index in positions.items()
+        }
+        if all(_blank(cell.value) for cell in values.values()):
+            continue
+        notification = _notification(
+            values, sheet, row_number, positions, unknown_events
+        )
+        if notification is not None:
+            notifications.append(notification)
+    # The grid, which held every column, is no longer referenced from here on.
+    del sheet
+
+    for event, count in sorted(unknown_events.items()):
+        report.skipped.append(f"異動事由「{event}」の {count} 件（集計しない事由）")
+    return notifications
+
+
+def _field_positions(
+    header: list[str], columns: dict[str, str] | None, display_path: str, row: int
+) -> dict[str, int]:
+    positions: dict[str, int] = {}
+    for name, accepted in FIELDS.items():
+        wanted = (
+            (squeeze_spaces(columns[name]),)
+            if columns and name in columns
+            else accepted
+        )
+        for index, text in enumerate(header):
+            if text in wanted:
+                positions[name] = index
+                break
+        else:
+            if columns and name in columns:
+                raise InputError(
+                    f"列「{columns[name]}」が見出しにありません。",
+                    file=display_path,
+                    place=f"{row}行目",
+                    hint=f"databook.yml の columns.{name} を見出しの文字どおりに"
+                    "書いてください。",
+                )
+    for name, index in positions.items():
+        if any(word in header[index] for word in PERSONAL_HEADERS):
+            raise InputError(
+                f"列「{header[index]}」は個人を特定できる情報の列なので、"
+                f"{name} として読めません。",
+                file=display_path,
+                place=f"{row}行目",
+                hint=f"databook.yml の columns.{name} を正しい列名に直してください。",
+            )
+    missing = [name for name in REQUIRED if name not in positions]
+    if missing:
+        expected = "、".join("／".join(FIELDS[name][:3]) for name in missing)
+        raise InputError(
+            f"必要な列（{expected}）が見出しにありません。",
+            file=display_path,
+            place=f"{row}行目",
+            hint="databook.yml の columns で、date（異動日）と event（異動事由）の"
+            "列名を指定してください。",
+        )
+    return positions
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _notification(values, sheet, row_number, positions, unknown_events):
+    date_cell = values["date"]
+    period = parse_period(
+        date_cell.value,
+        number_format=date_cell.number_format,
+        datemode=sheet.datemode,
+        ref=sheet.ref(row_number, positions["date"] + 1),
+    )
+    if period.day is None or period.month is None:
+        raise InputError(
+            "異動日が年月日になっていません。",
+            file=sheet.file,
+            place=sheet.ref(row_number, positions["date"] + 1).place(),
+            hint="異動日（届出日）を「2023/4/1」や「令和5年4月1日」の形で入れてください。",
+        )
+    day = date(period.year, period.month, period.day)
+
+    event = squeeze_spaces(str(values["event"].value or ""))
+    indicator = next((name for key, name in EVENTS if key in event), None)
+    if indicator is None:
+        unknown_events[event or "（空欄）"] += 1
+        return None
+
+    return Notification(
+        day=day,
+        indicator=indicator,
+        sex=_sex(values.get("sex")),
+        age_group=_age_group(values, day, sheet, row_number, positions),
+        district=_text(values.get("district")),
+        other_municipality=_text(values.get("other_municipality"))
+        if indicator in MOVES
+        else "",
+    )
+
+
+def _text(cell) -> str:
+    if cell is None or _blank(cell.value):
+        return UNKNOWN if cell is not None else ""
+    value = cell.value
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return squeeze_spaces(str(value))
+
+
+def _sex(cell) -> str:
+    if cell is None:
+        return ""
+    return SEXES.get(_text(cell), UNKNOWN)
+
+
+def _age_group(values, day: date, sheet, row_number: int, positions) -> str:
+    age = None
+    if "age" in values and not _blank(values["age"].value):
+        text = _text(values["age"]).removesuffix("歳")
+        if not text.isdigit():
+            raise InputError(
+                f"年齢「{text}」が数ではありません。",
+                file=sheet.file,
+                place=sheet.ref(row_number, positions["age"] + 1).place(),
+                hint="年齢は 0 以上の整数で入れてください。",
+            )
+        age = int(text)
+    elif "birth_date" in values and not _blank(values["birth_date"].value):
+        age = _age_from_birth_date(
+            values["birth_date"], day, sheet, row_number, positions
+        )
+    if age is None:
+        return UNKNOWN if ("age" in values or "birth_date" in values) else ""
+    return age_group_of(age)
+
+
+def age_group_of(age: int) -> str:
+    """Return the 3-group label (15歳未満, 15～64歳, 65歳以上) of an age in years."""
+    if age < 15:
+        return AGE_GROUPS[0]
+    if age < 65:
+        return AGE_GROUPS[1]
+    return AGE_GROUPS[2]
+
+
+def _age_from_birth_date(cell, day: date, sheet, row_number: int, positions) -> int:
+    # The birth date itself is personal data: errors name the cell, never the value.
+    place = sheet.ref(row_number, positions["birth_date"] + 1).place()
+    try:
+        period = parse_period(
+            cell.value, number_format=cell.number_format, datemode=sheet.datemode
+        )
+    except CellError:
+        period = None
+    if period is None or period.day is None or period.month is None:
+        raise InputError(
+            "生年月日を年月日として読み取れません（値は表示しません）。",
+            file=sheet.file,
+            place=place,
+            hint="生年月日を「1980/4/1」や「昭和55年4月1日」の形で入れてください。",
+        ) from None
+    born = date(period.year, period.month, period.day)
+    age = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+    if age < 0:
+        raise InputError(
+            "生年月日が異動日より後です（値は表示しません）。",
+            file=sheet.file,
+            place=place,
+            hint="生年月日と異動日の列が入れ替わっていないか確かめてください。",
+        )
+    return age
+
+
+# --- Aggregation and suppression --------------------------------------------------
+
+
+def aggregate(notifications: list[Notification]) -> pd.DataFrame:
+    """Count notifications by month and by year, breakdown and category.
+
+    Columns: indicator, period, period_kind, breakdown ("" for totals),
+    category, count. Every month from the first to the last notification is
+    listed for every indicator, with 0 where nothing happened.
+    """
+    rows = []
+    months = _month_range(notifications)
+    by_month = Counter(
+        (n.indicator, f"{n.day.year:04d}-{n.day.month:02d}") for n in notifications
+    )
+    indicators = sorted({n.indicator for n in notifications})
+    for indicator in indicators:
+        for month in months:
+            rows.append(
+                (
+                    indicator,
+                    month,
+                    PeriodKind.MONTH.value,
+                    "",
+                    "",
+                    by_month[(indicator, month)],
+                )
+            )
+
+    years = sorted({month[:4] for month in months})
+    by_year = Counter((n.indicator, str(n.day.year)) for n in notifications)
+    for indicator in indicators:
+        for year in years:
+            rows.append(
+                (
+                    indicator,
+                    year,
+                    PeriodKind.CALENDAR_YEAR.value,
+                    "",
+                    "",
+                    by_year[(indicator, year)],
+                )
+            )
+
+    for breakdown in BREAKDOWNS:
+        counts = Counter(
+            (n.indicator, str(n.day.year), getattr(n, breakdown))
+            for n in notifications
+            if getattr(n, breakdown)
+        )
+        for (indicator, year, category), count in sorted(counts.items()):
+            rows.append(
+                (
+                    indicator,
+                    year,
+                    PeriodKind.CALENDAR_YEAR.value,
+                    breakdown,
+                    category,
+                    count,
+                )
+            )
+
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "indicator",
+            "period",
+            "period_kind",
+            "breakdown",
+            "category",
+            "count",
+        ],
+    )
+
+
+def _month_range(notifications: list[Notification]) -> list[str]:
+    if not notifications:
+        return []
+    first = min(n.day for n in notifications)
+    last = max(n.day for n in notifications)
+    months = []
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def suppress(counts: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Mark small counts, and the cells that would reveal them, as suppressed.
+
+    Primary suppression hides counts from 1 to threshold − 1. A group of cells
+    adds up to a shown total: the months of a year, or the categories of one
+    breakdown in a year. Each group must have no suppressed cell or at least
+    two, so the next smallest shown cell of a group with one is hidden too.
+    When no other cell is left, the total is hidden instead. The loop repeats
+    until every group is safe, because hiding a total changes its own groups.
+    """
+    frame = counts.copy()
+    frame["suppressed"] = (frame["count"] > 0) & (frame["count"] < threshold)
+
+    totals = (frame["breakdown"] == "") & (
+        frame["period_kind"] == PeriodKind.CALENDAR_YEAR.value
+    )
+    total_index = {
+        (row.indicator, row.period): index for index, row in frame[totals].iterrows()
+    }
+    groups: list[tuple[int | None, list[int]]] = []
+    months = frame[frame["period_kind"] == PeriodKind.MONTH.value]
+    for (indicator, year), group in months.groupby(
+        [months["indicator"], months["period"].str[:4]]
+    ):
+        groups.append((total_index.get((indicator, year)), list(group.index)))
+    parts = frame[frame["breakdown"] != ""]
+    for (indicator, year, _), group in parts.groupby(
+        ["indicator", "period", "breakdown"]
+    ):
+        groups.append((total_index.get((indicator, year)), list(group.index)))
+
+    changed = True
+    while changed:
+        changed = False
+        for total, members in groups:
+            if total is not None and frame.at[total, "suppressed"]:
+                continue
+            hidden = [m for m in members if frame.at[m, "suppressed"]]
+            if len(hidden) != 1:
+                continue
+            shown = [m for m in members if not frame.at[m, "suppressed"]]
+            candidates = sorted(
+                shown, key=lambda m: (frame.at[m, "count"] == 0, frame.at[m, "count"])
+            )
+            target = candidates[0] if candidates else total
+            if target is None:
+                continue
+            frame.at[target, "suppressed"] = True
+            changed = True
+    return frame
+
+
+def derived_changes(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add natural and social change per total period, hidden if a term is hidden."""
+    totals = frame[frame["breakdown"] == ""]
+    rows = []
+    for (period, kind), group in totals.groupby(["period", "period_kind"]):
+        values = dict(
+            zip(
+                group["indicator"],
+                zip(group["count"], group["suppressed"], strict=True),
+                strict=True,
+            )
+        )
+        for indicator, plus, minus in (
+            ("natural_change", ("births",), ("deaths",)),
+            (
+                "social_change",
+                ("moves_in", "other_entries"),
+                ("moves_out", "other_removals"),
+            ),
+        ):
+            terms = [values.get(name, (0, False)) for name in (*plus, *minus)]
+            total = sum(values.get(name, (0, False))[0] for name in plus) - sum(
+                values.get(name, (0, False))[0] for name in minus
+            )
+            rows.append(
+                {
+                    "indicator": indicator,
+                    "period": period,
+                    "period_kind": kind,
+                    "breakdown": "",
+                    "category": "",
+                    "count": total,
+                    "suppressed": any(hidden for _, hidden in terms),
+                }
+            )
+    return pd.concat([frame, pd.DataFrame(rows)], ignore_index=True)
+
+
+def load_register_records(
+    path: Path,
+    *,
+    display_path: str,
+    area_code: str,
+    area_name: str,
+    columns: dict[str, str] | None = None,
+    sheet_name: str | None = None,
+    header_row: int = 1,
+    threshold: int = DEFAULT_THRESHOLD,
+    title: str | None = None,
+) -> tuple[Dataset, ReadReport]:
+    """Read, aggregate and suppress one record-level register export."""
+    report = ReadReport(display_path, "register-records")
+    notifications = read_notifications(
+        path,
+        display_path=display_path,
+        columns=columns,
+        sheet_name=sheet_name,
+        header_row=header_row,
+        report=report,
+    )
+    if not notifications:
+        raise InputError(
+            "集計できる届出の行がありません。",
+            file=display_path,
+            hint="見出しの行の下に、異動日と異動事由の入った行があるか確かめてください。",
+        )
+
+    counts = derived_changes(suppress(aggregate(notifications), threshold))
+    source_id = f"register-records/{display_path}"
+    frame = pd.DataFrame(
+        {
+            "indicator": counts["indicator"],
+            "area_code": area_code,
+            "area_name": area_name,
+            "period": counts["period"],
+            "period_kind": counts["period_kind"],
+            "value": counts["count"]
+            .astype("float64")
+            .where(~counts["suppressed"], math.nan),
+            "unit": "人",
+            "status": counts["suppressed"].map(
+                {True: Status.SUPPRESSED.value, False: ""}
+            ),
+            "source_id": source_id,
+            "breakdown": counts["breakdown"],
+            "category": counts["category"],
+            "threshold": threshold,
+        }
+    )[[*TIDY_COLUMNS, *EXTRA_COLUMNS]]
+
+    provenance = Provenance(
+        id=source_id,
+        source=title or "住民基本台帳の異動届出（個票）の集計",
+        survey=None,
+        table="住民基本台帳の異動届出（個票）を月別・事由別に集計",
+        file=display_path,
+        sha256=file_sha256(path),
+        licence="",
+        reference=f"{frame['period'].min()}～{frame['period'].max()}",
+    )
+    suppressed = int(counts["suppressed"].sum())
+    report.rows = len(frame)
+    report.periods = sorted(
+        set(frame.loc[frame["period_kind"] == PeriodKind.MONTH.value, "period"])
+    )
+    report.districts = sorted(
+        set(frame.loc[frame["breakdown"] == "district", "category"]) - {UNKNOWN}
+    )
+    report.notes.append(
+        f"届出 {len(notifications)} 件を集計。"
+        f"{threshold}人未満などで秘匿したセル {suppressed} 個。"
+    )
+    logger.info(
+        "読み込み: %s（届出 %d 件、%s～%s、秘匿 %d セル）",
+        display_path,
+        len(notifications),
+        report.periods[0],
+        report.periods[-1],
+        suppressed,
+    )
+    dataset = Dataset(frame, {source_id: provenance}, dict(LABELS))
+    return dataset, report

@@ -1,0 +1,112 @@
+"""Tests of the 住基 analysis on the real 住基 and SSDSE files for 真鶴町."""
+
+from __future__ import annotations
+
+import pytest
+
+from databook.analysis.common import Area
+from databook.analysis.register import analyse_juki
+from databook.errors import ConfigError
+from databook.inputs import Inputs
+from databook.sources.codes import load_master
+from databook.sources.juki import load_juki
+from databook.sources.ssdse import load_ssdse
+from tests.conftest import RAW
+
+AREA = Area("14383", "真鶴町", "神奈川県")
+
+
+@pytest.fixture(scope="module")
+def inputs():
+    ssdse = load_ssdse(sorted((RAW / "ssdse").glob("*.csv")))
+    juki, _ = load_juki(sorted((RAW / "juki").glob("*.csv")))
+    master = load_master(RAW / "codes" / "localgovjp-utf8.csv")
+    return Inputs(master, {"ssdse-a": ssdse, "juki": juki})
+
+
+@pytest.fixture(scope="module")
+def finding(inputs):
+    return analyse_juki(inputs, AREA)
+
+
+def test_latest_year_figures(finding):
+    # juki_soumu_muni_20210101.csv, row 143839 (2020 dynamics): 出生 17,
+    # 死亡 111, 転入（計） 218, 転出（計） 215, その他 記載 6 and 消除 4.
+    figures = finding.figures
+    assert figures["year"].text == "2020年（令和2年）"
+    assert figures["births"].text == "17人"
+    assert figures["deaths"].text == "111人"
+    assert figures["natural"].text == "94人減"  # 17 − 111
+    assert figures["others"].text == "2人増"  # 6 − 4
+    assert figures["social"].text == "5人増"  # 218 + 6 − 215 − 4
+
+
+def test_social_total_over_years(finding):
+    # 社会増減数 of row 143839, files 2016–2021: −79, −48, −22, −33, −15, 5.
+    assert finding.figures["social_total"].value == -79 - 48 - 22 - 33 - 15 + 5
+    assert finding.figures["first_year"].text == "2015年（平成27年）"
+
+
+def test_population_on_latest_date(finding):
+    # juki_soumu_muni_20220101_pop_only.csv, row 143839: 6984.
+    assert finding.figures["population_date"].text == "2022年1月1日"
+    assert finding.figures["population"].text == "6,984人"
+
+
+def test_social_chart_compares_definitions(finding):
+    chart = finding.charts["juki_social"]
+    data = chart.data
+    juki = data[data["series"] == "住基の社会増減"].set_index("period")["value"]
+    ssdse = data[data["series"] == "移動報告の社会増減"].set_index("period")["value"]
+    assert juki["2020"] == 5
+    # SSDSE-A-2022.csv, R14383: A5101 転入 2020 197, A5102 転出 206: 197 − 206.
+    assert ssdse["2020"] == 197 - 206
+    # SSDSE-A-2018.csv, R14383: A5101 2016 170, A5102 224: 170 − 224.
+    assert ssdse["2016"] == 170 - 224
+    assert "2015" not in ssdse.index
+    assert "国外" in chart.note
+    assert "日本人の国内移動" in chart.note
+
+
+def test_chart_sources_cite_each_survey(finding):
+    chart = finding.charts["juki_social"]
+    credits = {source.credit() for source in chart.sources}
+    assert any("住民基本台帳に基づく人口" in credit for credit in credits)
+    assert any("住民基本台帳人口移動報告" in credit for credit in credits)
+    assert not any("人口動態統計" in credit for credit in credits)
+
+
+def test_change_table_rows(finding):
+    table = finding.tables["juki_change"]
+    assert list(table.frame["period"]) == [
+        "2015",
+        "2016",
+        "2017",
+        "2018",
+        "2019",
+        "2020",
+    ]
+    row = table.frame.set_index("period").loc["2018"]
+    # juki_soumu_muni_20190101.csv, row 143839: 出生 30, 死亡 120, 転入 228,
+    # その他 3, 転出 260, その他 4: 社会増減 228 + 3 − 260 − 4 = −33.
+    assert row["natural"] == 30 - 120
+    assert row["social"] == 228 + 3 - 260 - 4
+    # SSDSE-A-2020.csv, R14383: A5101 2018 204, A5102 237.
+    assert row["ssdse_social"] == 204 - 237
+
+
+def test_population_chart_dates(finding):
+    chart = finding.charts["juki_population"]
+    assert list(chart.data["x"])[:2] == ["2016年1月1日", "2017年1月1日"]
+    assert chart.data["value"].iloc[0] == 7708
+
+
+def test_without_juki_dataset(inputs):
+    bare = Inputs(inputs.master, {"ssdse-a": inputs.datasets["ssdse-a"]})
+    with pytest.raises(ConfigError, match="kind: juki"):
+        analyse_juki(bare, AREA)
+
+
+def test_without_town_data_no_register_charts(finding):
+    assert "register_monthly" not in finding.charts
+    assert "register_year" not in finding.tables

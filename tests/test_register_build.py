@@ -1,0 +1,165 @@
+"""Builds with the town's register data: outputs, `databook check`, and privacy."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from tests.conftest import copy_project, run_databook
+from tests.sources.test_records import ADDRESS, BIRTH, NAME, write_export
+from tests.sources.test_register import merged_bilingual_workbook
+
+REGISTER_SECTION = """
+
+## 町の住民基本台帳
+
+{{< chart register_monthly >}}
+
+{{< table register_year >}}
+
+{{< table register_moves >}}
+"""
+
+REGISTER_DATASET = """  register:
+    kind: register-records
+    file: data/raw/register/idou.csv
+    threshold: 3
+"""
+
+
+def add_register_records(project):
+    raw = project / "data" / "raw" / "register"
+    raw.mkdir(parents=True)
+    write_export(raw / "idou.csv")
+    config = project / "databook.yml"
+    text = config.read_text(encoding="utf-8")
+    text = text.replace("\nchapters:", REGISTER_DATASET + "\nchapters:", 1)
+    config.write_text(text, encoding="utf-8")
+    chapter = project / "chapters" / "02-population-change.qmd"
+    chapter.write_text(
+        chapter.read_text(encoding="utf-8") + REGISTER_SECTION, encoding="utf-8"
+    )
+
+
+@pytest.fixture(scope="module")
+def register_book(tmp_path_factory):
+    project = copy_project(tmp_path_factory.mktemp("register"))
+    add_register_records(project)
+    result = run_databook("build", "--verbose", cwd=project)
+    assert result.returncode == 0, result.stderr
+    return project, result
+
+
+def planted_texts() -> list[bytes]:
+    texts = [NAME, ADDRESS, BIRTH, BIRTH.replace("/", "-"), "19500203"]
+    encoded = []
+    for text in texts:
+        encoded += [text.encode("utf-8"), text.encode("cp932")]
+        encoded.append(text.encode("utf-16-le"))
+    return encoded
+
+
+def test_no_personal_data_in_outputs(register_book):
+    project, result = register_book
+    planted = planted_texts()
+    files = [
+        path
+        for folder in (project / "build", project / "data" / "processed")
+        for path in folder.rglob("*")
+        if path.is_file()
+    ]
+    assert len(files) > 10
+    for path in files:
+        data = path.read_bytes()
+        for text in planted:
+            assert text not in data, path
+        if path.suffix == ".pdf":
+            pages = "".join(page.extract_text() for page in PdfReader(path).pages)
+            for text in (NAME, ADDRESS, BIRTH):
+                assert text not in pages
+    for text in (NAME, ADDRESS, BIRTH):
+        assert text not in result.stdout
+        assert text not in result.stderr
+
+
+def test_register_chart_and_tables_written(register_book):
+    project, _ = register_book
+    processed = project / "data" / "processed"
+    assert (processed / "register_monthly.csv").is_file()
+    assert (processed / "table-register_year.csv").is_file()
+    moves = (processed / "table-register_moves.csv").read_bytes().decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(moves)))
+    by_town = {row["市区町村"]: row for row in rows}
+    # test_records.EVENTS: 転入元 小田原市 3 (shown), 横浜市 1 and 湯河原町 1 (x).
+    assert by_town["小田原市"]["転入元として（人）"] == "3"
+    assert by_town["横浜市"]["転入元として（人）"] == ""
+    assert "秘匿" in by_town["横浜市"]["状態"]
+
+
+def test_suppression_note_printed(register_book):
+    project, _ = register_book
+    page = (project / "build" / "site" / "02-population-change.html").read_text(
+        encoding="utf-8"
+    )
+    assert "3人未満の値" in page
+
+
+def test_check_reports_every_input(tmp_path):
+    project = copy_project(tmp_path / "project")
+    add_register_records(project)
+    merged_bilingual_workbook(project / "data" / "raw" / "register" / "table.xlsx")
+    config = project / "databook.yml"
+    text = config.read_text(encoding="utf-8")
+    text = text.replace(
+        "\nchapters:",
+        "  table:\n    kind: register-table\n    file: data/raw/register/table.xlsx\n"
+        "\nchapters:",
+        1,
+    )
+    config.write_text(text, encoding="utf-8")
+
+    result = run_databook("check", cwd=project)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "juki_soumu_muni_20210101.csv" in out
+    assert "F列（人口: 使わない列）" in out
+    assert "SSDSE-A-2026.csv" in out
+    assert "data/raw/register/idou.csv" in out
+    # EVENTS has 25 rows, one of them the unaggregated 住所設定.
+    assert "届出 24 件を集計" in out
+    assert "data/raw/register/table.xlsx" in out
+    assert "期間: 2019-04、2019-05、2019-06" in out
+    assert "岩東・岩西は岩の内訳のため除外" in out
+    assert not (project / "build").exists()
+    for text in (NAME, ADDRESS, BIRTH):
+        assert text not in out
+        assert text not in result.stderr
+
+
+def test_check_reports_located_error(tmp_path):
+    project = copy_project(tmp_path / "project")
+    add_register_records(project)
+    path = project / "data" / "raw" / "register" / "table.xlsx"
+    merged_bilingual_workbook(path)
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(path)
+    workbook["人口動態"]["C4"] = "不明"
+    workbook.save(path)
+    config = project / "databook.yml"
+    text = config.read_text(encoding="utf-8")
+    text = text.replace(
+        "\nchapters:",
+        "  table:\n    kind: register-table\n    file: data/raw/register/table.xlsx\n"
+        "\nchapters:",
+        1,
+    )
+    config.write_text(text, encoding="utf-8")
+    result = run_databook("check", cwd=project)
+    assert result.returncode == 1
+    assert "data/raw/register/table.xlsx、シート 人口動態、セル C4" in result.stderr
+    assert "不明" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,90 @@
+"""`databook serve`: a real server on 127.0.0.1 that rebuilds on change."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from tests.conftest import REPO
+
+
+def fetch(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read()
+
+
+@pytest.fixture
+def server(project):
+    env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "databook.cli", "serve", "--port", "0"],
+        cwd=project,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
+    url = None
+    deadline = time.monotonic() + 300
+    lines = []
+    while time.monotonic() < deadline:
+        line = process.stderr.readline()
+        if not line:
+            break
+        lines.append(line)
+        match = re.search(r"(http://127\.0\.0\.1:\d+/)", line)
+        if match:
+            url = match.group(1)
+            break
+    assert url, "".join(lines)
+    yield url
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def status(url: str) -> dict:
+    return json.loads(fetch(url + "__databook/status"))
+
+
+def test_serve_rebuilds_after_edit(server, project):
+    page = fetch(server + "site/01-population.html").decode("utf-8")
+    assert "__databook/status" in page
+    assert "6,722人" in page
+    version = status(server)["version"]
+
+    chapter = project / "chapters" / "01-population.qmd"
+    chapter.write_text(
+        chapter.read_text(encoding="utf-8") + "\n編集中の一文です。\n", "utf-8"
+    )
+
+    deadline = time.monotonic() + 180
+    while status(server)["version"] == version and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert status(server)["version"] > version
+    assert status(server)["error"] == ""
+    page = fetch(server + "site/01-population.html").decode("utf-8")
+    assert "編集中の一文です。" in page
+    # The reload script is added while serving, never written into build/.
+    built = (project / "build" / "site" / "01-population.html").read_text("utf-8")
+    assert "__databook/status" not in built
+
+
+def test_serve_shows_build_error(server, project):
+    chapter = project / "chapters" / "01-population.qmd"
+    chapter.write_text(
+        chapter.read_text(encoding="utf-8") + "\n{{< var population.nothing >}}\n",
+        "utf-8",
+    )
+    deadline = time.monotonic() + 180
+    while not status(server)["error"] and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert "population.nothing" in status(server)["error"]
+    # The last good book is still served.
+    assert b"6,722" in fetch(server + "site/01-population.html")
