@@ -33,6 +33,8 @@ OPTIONAL_FOLDERS = ("juki",)
 """Folders of national data copied when the data folder has them."""
 CHECKOUT_DATA = Path(__file__).resolve().parents[1] / "data" / "raw"
 """data/raw/ of the source checkout this package was imported from."""
+JUKI_CHAPTER = "03-juki.qmd"
+"""Template chapter written only when the data folder has 住基 tables."""
 GITIGNORE = "/build/\n/data/processed/\n/.databook-cache/\n.databook-tmp-*/\n"
 
 DISTRICT_PREFIX = re.compile(r"^.+?郡(?=.+[町村]$)")
@@ -181,15 +183,20 @@ def create_project(
     template = resources.files("databook") / "template"
     text = template.joinpath(CONFIG_NAME).read_text(encoding="utf-8")
     values = {
+        "juki": any(source.parent.name == "juki" for source in sources),
         "code": municipality.code,
         "national_code": municipality.national_code,
         "name": municipality.name,
         "edition": edition or date.today().year,
     }
-    rendered = jinja2.Template(text, keep_trailing_newline=True).render(values)
+    rendered = jinja2.Template(
+        text, keep_trailing_newline=True, trim_blocks=True
+    ).render(values)
     (folder / CONFIG_NAME).write_text(rendered, encoding="utf-8")
     (folder / "chapters").mkdir()
     for chapter in template.joinpath("chapters").iterdir():
+        if chapter.name == JUKI_CHAPTER and not values["juki"]:
+            continue
         if chapter.name.endswith(".qmd"):
             (folder / "chapters" / chapter.name).write_bytes(chapter.read_bytes())
     (folder / ".gitignore").write_text(GITIGNORE, encoding="utf-8")

@@ -157,19 +157,24 @@ def test_town_become_city_keeps_old_code_years(tmp_path):
 
 
 def test_area_missing_from_every_file_builds(tmp_path):
-    """A municipality absent from SSDSE-A gets chapters that say so.
+    """A municipality absent from SSDSE-A and 住基 gets chapters that say so.
 
-    The data folder holds the real master and the real SSDSE-A-2026.csv with
-    the line of R14402 (清川村) removed in the test, byte for byte otherwise.
+    The data folder holds the real master, the real SSDSE-A-2026.csv without
+    its line of R14402 (清川村) and the real 住基 tables without their line of
+    144029, each cut in the test and byte for byte otherwise.
     """
     data = tmp_path / "data"
     (data / "codes").mkdir(parents=True)
-    (data / "ssdse").mkdir()
     shutil.copy(RAW / "codes" / "localgovjp-utf8.csv", data / "codes")
-    lines = (RAW / "ssdse" / "SSDSE-A-2026.csv").read_bytes().splitlines(True)
-    kept = [line for line in lines if not line.startswith(b"R14402,")]
-    assert len(kept) == len(lines) - 1
-    (data / "ssdse" / "SSDSE-A-2026.csv").write_bytes(b"".join(kept))
+    cuts = [(RAW / "ssdse" / "SSDSE-A-2026.csv", b"R14402,")]
+    cuts += [(path, b"144029,") for path in sorted((RAW / "juki").glob("*.csv"))]
+    for path, start in cuts:
+        lines = path.read_bytes().splitlines(True)
+        kept = [line for line in lines if not line.startswith(start)]
+        assert len(kept) == len(lines) - 1, path.name
+        target = data / path.parent.name / path.name
+        target.parent.mkdir(exist_ok=True)
+        target.write_bytes(b"".join(kept))
 
     created = run_databook("new", "清川村", "book", "--data", str(data), cwd=tmp_path)
     assert created.returncode == 0, created.stderr
@@ -178,7 +183,32 @@ def test_area_missing_from_every_file_builds(tmp_path):
     assert built.returncode == 0, built.stderr
     assert "population.total" in built.stderr
     assert "データなし" in built.stderr
+    assert "juki.population" in built.stderr
     text = pdf_text(tmp_path / "book" / "build" / "databook.pdf")
     assert "清川村の国勢調査人口がデータにないため" in text
     assert "（データなし）" in text
     assert "このグラフは載せていません" in text
+
+
+def test_new_without_juki_leaves_its_chapter_out(master, tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(RAW / "codes", data / "codes")
+    shutil.copytree(RAW / "ssdse", data / "ssdse")
+
+    create_project(master.get("14383"), tmp_path / "book", data)
+
+    config = (tmp_path / "book" / "databook.yml").read_text(encoding="utf-8")
+    assert "kind: juki" not in config
+    assert "03-juki.qmd" not in config
+    assert not (tmp_path / "book" / "chapters" / "03-juki.qmd").exists()
+    assert not (tmp_path / "book" / "data" / "raw" / "juki").exists()
+
+
+def test_new_with_juki_adds_its_chapter(master, tmp_path):
+    create_project(master.get("14383"), tmp_path / "book", RAW)
+
+    config = (tmp_path / "book" / "databook.yml").read_text(encoding="utf-8")
+    assert "kind: juki" in config
+    assert "analysis: juki" in config
+    juki_files = sorted((tmp_path / "book" / "data" / "raw" / "juki").iterdir())
+    assert len(juki_files) == len(list((RAW / "juki").glob("*.csv")))

@@ -44,7 +44,7 @@ def follow_successions(frame: pd.DataFrame, *, source: str) -> pd.DataFrame:
         renamed = renamed.copy()
         renamed.loc[rows, "area_code"] = succession.new_code
         renamed.loc[rows, "area_name"] = succession.new_name
-        logger.info(
+        logger.debug(
             "%s: %s（%s）の値を%s（%s、%sから）として読みました。",
             source,
             succession.old_name,
