@@ -24,6 +24,7 @@ from pathlib import Path
 from databook.analysis.common import Area
 from databook.analysis.population import analyse_population, analyse_population_change
 from databook.analysis.register import analyse_juki
+from databook.analysis.series import analyse_series
 from databook.cache import (
     CACHE_DIR,
     STATE_FILE,
@@ -50,6 +51,7 @@ ANALYSES: dict[str, Callable[[Inputs, Area], Finding]] = {
     "population": analyse_population,
     "population_change": analyse_population_change,
     "juki": analyse_juki,
+    "series": analyse_series,
 }
 PROCESSED = Path("data") / "processed"
 BUILD = Path("build")

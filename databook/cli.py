@@ -176,7 +176,10 @@ def fetch(
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
-    """e-Stat API から統計表を取得し、data/raw/estat/ に保存します。"""
+    """e-Stat API から統計表を取得し、data/raw/estat/ に保存します。
+
+    RESAS は API が終了したため取得できません。その旨と、同じ統計の入手先を表示します。
+    """
     _configure_logging(verbose=verbose, quiet=quiet)
     if verbose:
         # Connection and request lines of urllib3, with the appId redacted by
@@ -184,9 +187,29 @@ def fetch(
         library = logging.getLogger("urllib3")
         library.handlers[:] = logging.getLogger("databook").handlers
         library.setLevel(logging.DEBUG)
-    from databook.config import CONFIG_NAME, load_config
+    from databook.config import CONFIG_NAME, EstatDataset, ResasDataset, load_config
     from databook.errors import ConfigError
     from databook.fetch import fetch_all
+    from databook.sources.resas import fetch_message
+
+    try:
+        config = load_config(project / CONFIG_NAME)
+    except DatabookError as error:
+        _fail(error, debug=debug)
+        return
+
+    # RESAS's API has stopped: say so, and where the same statistics are now.
+    for name, settings in config.datasets.items():
+        if isinstance(settings, ResasDataset):
+            console.print(f"{name}（{settings.file}）: ", end="", highlight=False)
+            console.print(
+                fetch_message(settings.endpoint), highlight=False, markup=False
+            )
+    if not any(isinstance(s, EstatDataset) for s in config.datasets.values()):
+        console.print(
+            "e-Stat から取得するデータ（kind: estat）はありません。", highlight=False
+        )
+        return
 
     try:
         key = app_id or os.environ.get("ESTAT_APP_ID", "")
@@ -197,7 +220,6 @@ def fetch(
                 hint="e-Stat のマイページで取得したアプリケーションID を"
                 "環境変数 ESTAT_APP_ID に入れるか、--app-id で指定してください。",
             )
-        config = load_config(project / CONFIG_NAME)
         results = fetch_all(config, key.strip(), refresh=refresh)
     except DatabookError as error:
         _fail(error, debug=debug)

@@ -89,6 +89,88 @@ class EstatDataset(Settings):
         return [str(item) if isinstance(item, int) else item for item in value]
 
 
+class ResasDataset(Settings):
+    """RESAS data: an archived API response (JSON) or a CSV from the RESAS site."""
+
+    kind: Literal["resas"]
+    file: str
+    """Path of the saved response (.json) or the downloaded CSV, in the project."""
+    endpoint: str | None = None
+    """API path of a .json file after api/v1/, e.g. population/composition/perYear."""
+    area: str | None = None
+    """Area a .json file answers: 5-digit code, or 2-digit prefecture code."""
+    matter: Literal[1, 2, 3] = 1
+    """`matter` of a fishery/sea response: 1 the area, 2 prefecture, 3 nation."""
+    unit: str = ""
+    """Unit of the values where the file does not give one (e.g. 百万円)."""
+
+
+class TableDataset(Settings):
+    """An Excel or CSV table declared by its layout (sheet, header rows, columns)."""
+
+    kind: Literal["table"]
+    files: list[str] = Field(min_length=1)
+    """Paths or glob patterns of the table files (.xlsx, .xls, .csv)."""
+    source: str
+    """出典 text for the table, e.g. 北海道「北海道観光入込客数調査」."""
+    title: str | None = None
+    """Table title in the list of sources; defaults to the file name."""
+    sheet: str | None = None
+    """Sheet name of an Excel file; the first sheet when left out."""
+    header_rows: list[int] = [1]
+    """1-based rows holding the column headings; merged headings are joined."""
+    data_rows: str | None = None
+    """1-based row range of the data, e.g. 12-742; below the headings when left out."""
+    area: str | None = None
+    """Area code of every row, for a table of one area (a town's own series)."""
+    area_column: str | None = None
+    """Column (letter or heading) with area codes or names."""
+    prefecture: str | None = None
+    """Prefecture that area names belong to, e.g. 北海道."""
+    prefecture_column: str | None = None
+    """Column naming the prefecture of the rows below it (names without codes)."""
+    area_aliases: dict[str, str] = {}
+    """Area names to count under another name, e.g. 定山渓: 札幌市."""
+    sum_repeated_areas: bool = False
+    """Add up the rows of an area listed more than once (八雲町 in two 大海区)."""
+    period: str | None = None
+    """Period of every row, e.g. 2013 or FY2022."""
+    period_from_file: str | None = None
+    """Regular expression whose first group takes the year from each file name."""
+    period_column: str | None = None
+    """Column (letter or heading) with the period of each row."""
+    periods_in_columns: bool = False
+    """The period is in the column headings (平成13年度, 14年度, …)."""
+    period_kind: Literal[
+        "census", "calendar_year", "fiscal_year", "month", "date", "year"
+    ] = "year"
+    """How the period is read: census, calendar_year, fiscal_year, month, date, year."""
+    indicator: str | None = None
+    """Indicator name of every row, for a table of one item (市町村内総生産)."""
+    indicator_columns: list[str] = []
+    """Columns naming the indicator of each row; the rightmost filled one counts."""
+    period_columns: str | None = None
+    """Column range with periods in its headings, e.g. G:J (all when left out)."""
+    columns: dict[str, str] = {}
+    """Value columns (letter or heading) and the indicator name each gives."""
+    unit: str = ""
+    """Unit as printed, with its scale: 千人, 百万円, 経営体."""
+    zero_marks: list[str] = []
+    """Cell marks that mean zero in this table (漁業センサス prints zero as -)."""
+    licence: str = ""
+    """Terms of use of the table."""
+    url: str = ""
+    """Where the table is published."""
+
+
+class FindingsDataset(Settings):
+    """Published findings quoted as such: one fact per row with its source page."""
+
+    kind: Literal["findings"]
+    file: str
+    """Path of the findings CSV (UTF-8), relative to the project folder."""
+
+
 class JukiDataset(Settings):
     """総務省「住民基本台帳に基づく人口、人口動態及び世帯数」, one CSV a year."""
 
@@ -152,6 +234,9 @@ DatasetSettings = Annotated[
     MunicipalitiesDataset
     | SsdseDataset
     | EstatDataset
+    | ResasDataset
+    | TableDataset
+    | FindingsDataset
     | JukiDataset
     | RegisterTableDataset
     | RegisterRecordsDataset,
@@ -162,6 +247,9 @@ DATASET_MODELS: dict[str, type[Settings]] = {
     "municipalities": MunicipalitiesDataset,
     "ssdse-a": SsdseDataset,
     "estat": EstatDataset,
+    "resas": ResasDataset,
+    "table": TableDataset,
+    "findings": FindingsDataset,
     "juki": JukiDataset,
     "register-table": RegisterTableDataset,
     "register-records": RegisterRecordsDataset,
@@ -169,7 +257,7 @@ DATASET_MODELS: dict[str, type[Settings]] = {
 
 
 # Analyses a chapter can present; databook.build.ANALYSES implements each.
-ANALYSIS_NAMES = ("population", "population_change", "juki")
+ANALYSIS_NAMES = ("population", "population_change", "juki", "series")
 
 
 class Chapter(Settings):
@@ -452,7 +540,7 @@ def _line_of(node: Any, loc: tuple) -> int | None:
 
 def _check_files(config: Config, path: Path, document: Any) -> None:
     for name, dataset in config.datasets.items():
-        if isinstance(dataset, SsdseDataset | JukiDataset):
+        if isinstance(dataset, SsdseDataset | TableDataset | JukiDataset):
             for index, pattern in enumerate(dataset.files):
                 if not expand(config, pattern):
                     _missing_file(

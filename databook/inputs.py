@@ -15,27 +15,36 @@ from databook.config import (
     CONFIG_NAME,
     Config,
     EstatDataset,
+    FindingsDataset,
     JukiDataset,
     MunicipalitiesDataset,
     RegisterRecordsDataset,
     RegisterTableDataset,
+    ResasDataset,
     SsdseDataset,
+    TableDataset,
     expand,
 )
 from databook.errors import ConfigError
 from databook.model import Dataset, concat
 from databook.sources.codes import MunicipalityMaster, load_master
+from databook.sources.findings import load_findings
 from databook.sources.register_inputs import (
     load_juki_dataset,
     load_records_dataset,
     load_table_dataset,
 )
+from databook.sources.resas import load_resas
 from databook.sources.ssdse import load_ssdse
+from databook.sources.tables import load_table
 
 DATASET_KIND_NAMES = {
     "municipalities": "団体コード一覧",
     "ssdse-a": "SSDSE-A",
     "estat": "e-Stat API",
+    "resas": "RESAS",
+    "table": "表（Excel・CSV）",
+    "findings": "公表された調査結果",
     "juki": "住民基本台帳に基づく人口（総務省）",
     "register-table": "住民基本台帳の集計表",
     "register-records": "住民基本台帳の異動届出（個票）",
@@ -54,6 +63,33 @@ def _load_estat(settings: EstatDataset, config: Config) -> Dataset:
     return load_estat(settings, config, name=name)
 
 
+def _master_of(config: Config) -> MunicipalityMaster:
+    """Return the municipality master that databook.yml declares, for name lookups."""
+    found = config.dataset_of_kind("municipalities")
+    if found is None:
+        raise ConfigError(
+            "団体コード一覧（kind: municipalities）のデータがありません。",
+            file=CONFIG_NAME,
+            place="設定 datasets",
+            hint="datasets に kind: municipalities と file: を書き足してください。",
+        )
+    settings = found[1]
+    return load_master(config.path(settings.file), display_path=settings.file)
+
+
+def _load_resas(settings: ResasDataset, config: Config) -> Dataset:
+    return load_resas(settings, config, _master_of(config))
+
+
+def _load_table(settings: TableDataset, config: Config) -> Dataset:
+    paths = [path for pattern in settings.files for path in expand(config, pattern)]
+    return load_table(settings, paths, config.root, _master_of(config))
+
+
+def _load_findings(settings: FindingsDataset, config: Config) -> Dataset:
+    return load_findings(config.path(settings.file), display_path=settings.file)
+
+
 def _load_juki(settings: JukiDataset, config: Config) -> Dataset:
     return load_juki_dataset(settings, config)[0]
 
@@ -69,6 +105,9 @@ def _load_register_records(settings: RegisterRecordsDataset, config: Config) -> 
 LOADERS: dict[str, Callable] = {
     "ssdse-a": _load_ssdse,
     "estat": _load_estat,
+    "resas": _load_resas,
+    "table": _load_table,
+    "findings": _load_findings,
     "juki": _load_juki,
     "register-table": _load_register_table,
     "register-records": _load_register_records,

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import csv
 import logging
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,9 +96,28 @@ class MunicipalityMaster:
     def __init__(self, municipalities: list[Municipality]) -> None:
         self.municipalities = municipalities
         self._by_code = {m.code: m for m in municipalities}
+        self._by_name: dict[tuple[str, str], list[Municipality]] = {}
+        self._by_ward_name: dict[tuple[str, str], list[Municipality]] = {}
+        for m in municipalities:
+            prefecture = normalize_name(m.prefecture)
+            key = (prefecture, normalize_name(m.name))
+            self._by_name.setdefault(key, []).append(m)
+            if m.is_ward:
+                ward = (prefecture, normalize_name(m.name.split(" ", 1)[1]))
+                self._by_ward_name.setdefault(ward, []).append(m)
 
     def get(self, code: str) -> Municipality | None:
         return self._by_code.get(code)
+
+    def find_by_name(self, prefecture: str, name: str) -> list[Municipality]:
+        """Return the municipalities of `prefecture` whose name matches `name`.
+
+        Names are compared after NFKC, without spaces, with ヶ read as ケ and
+        a 郡 prefix dropped (足柄下郡真鶴町 is 真鶴町). A ward matches by its
+        city and ward name (札幌市中央区) or, when unique, by the ward name.
+        """
+        key = (normalize_name(prefecture), normalize_name(name))
+        return self._by_name.get(key) or self._by_ward_name.get(key, [])
 
     def in_prefecture(self, prefecture_code: str) -> list[Municipality]:
         """Return the prefecture's municipalities, wards left out."""
@@ -105,6 +126,16 @@ class MunicipalityMaster:
             for m in self.municipalities
             if m.prefecture_code == prefecture_code and not m.is_ward
         ]
+
+
+DISTRICT_PREFIX = re.compile(r"^.+?郡(?=.+[町村]$)")
+
+
+def normalize_name(name: str) -> str:
+    """Return a municipality name in the form `find_by_name` compares."""
+    text = unicodedata.normalize("NFKC", name)
+    text = re.sub(r"\s+", "", text).replace("ヶ", "ケ").replace("ヵ", "カ")
+    return DISTRICT_PREFIX.sub("", text)
 
 
 def load_master(path: Path, *, display_path: str | None = None) -> MunicipalityMaster:

@@ -71,3 +71,39 @@ def test_master_bad_check_digit_located(tmp_path: Path):
 
     assert raised.value.place.startswith(f"{row}行目")
     assert "143838" in raised.value.message
+
+
+@pytest.mark.parametrize(
+    ("prefecture", "name", "code"),
+    [
+        ("神奈川県", "真鶴町", "14383"),
+        ("神奈川県", "足柄下郡真鶴町", "14383"),
+        ("神奈川県", "茅ケ崎市", "14207"),
+        ("神奈川県", "横浜市中区", "14104"),
+        ("北海道", "札幌市 中央区", "01101"),
+        ("北海道", "札幌市", "01100"),
+        ("福島県", "郡山市", "07203"),
+    ],
+)
+def test_name_lookup(prefecture, name, code):
+    # Codes from localgovjp-utf8.csv (cid zero-padded); 茅ヶ崎市 is spelt with
+    # ヶ there, 郡山市 starts with 郡 but has no 郡 prefix.
+    found = load_master(MASTER).find_by_name(prefecture, name)
+    assert [m.code for m in found] == [code]
+
+
+def test_name_lookup_needs_prefecture():
+    master = load_master(MASTER)
+    # 伊達市 is both 01233 (北海道) and 07213 (福島県).
+    assert [m.code for m in master.find_by_name("福島県", "伊達市")] == ["07213"]
+    assert master.find_by_name("神奈川県", "伊達市") == []
+
+
+def test_ward_name_alone():
+    master = load_master(MASTER)
+    # 東京都's 中央区 (13102) is a special ward, listed as a municipality.
+    assert [m.code for m in master.find_by_name("北海道", "中央区")] == ["01101"]
+    assert [m.code for m in master.find_by_name("東京都", "中央区")] == ["13102"]
+    # 大阪府 has a 北区 in 大阪市 (27127) and in 堺市 (27146).
+    found = master.find_by_name("大阪府", "北区")
+    assert sorted(m.code for m in found) == ["27127", "27146"]
