@@ -23,7 +23,12 @@ import jinja2
 
 from databook.config import CONFIG_NAME
 from databook.errors import ConfigError, InputError
-from databook.sources.codes import Municipality, MunicipalityMaster, check_digit
+from databook.sources.codes import (
+    Municipality,
+    MunicipalityMaster,
+    check_digit,
+    normalize_name,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +41,6 @@ CHECKOUT_DATA = Path(__file__).resolve().parents[1] / "data" / "raw"
 JUKI_CHAPTER = "03-juki.qmd"
 """Template chapter written only when the data folder has 住基 tables."""
 GITIGNORE = "/build/\n/data/processed/\n/.databook-cache/\n.databook-tmp-*/\n"
-
-DISTRICT_PREFIX = re.compile(r"^.+?郡(?=.+[町村]$)")
 
 
 @dataclass(frozen=True)
@@ -125,24 +128,23 @@ def _by_code(master: MunicipalityMaster, text: str, query: str) -> Municipality:
 
 
 def _by_name(master: MunicipalityMaster, text: str) -> list[Municipality]:
-    name_key = _comparable(text)
+    """Return the municipalities named `text`, within its prefecture if it has one.
+
+    The prefecture is split off first, so that normalize_name, which drops a
+    郡 prefix, cannot drop the prefecture with it (神奈川県足柄下郡真鶴町).
+    """
+    compact = re.sub(r"\s+", "", text)
     prefectures = {m.prefecture for m in master.municipalities}
-    prefecture = next((p for p in prefectures if name_key.startswith(p)), None)
-    if prefecture and name_key != prefecture:
-        name_key = name_key[len(prefecture) :]
-    name_key = DISTRICT_PREFIX.sub("", name_key)
+    prefecture = next((p for p in prefectures if compact.startswith(p)), None)
+    if prefecture and compact != prefecture:
+        compact = compact[len(prefecture) :]
+    name_key = normalize_name(compact)
     return [
         m
         for m in master.municipalities
-        if _comparable(m.name) == name_key
+        if normalize_name(m.name) == name_key
         and (prefecture is None or m.prefecture == prefecture)
     ]
-
-
-def _comparable(name: str) -> str:
-    """Return a name without spaces and with ヶ read as ケ, for comparison."""
-    text = unicodedata.normalize("NFKC", name)
-    return re.sub(r"\s+", "", text).replace("ヶ", "ケ").replace("ヵ", "カ")
 
 
 def _not_a_ward(municipality: Municipality, query: str) -> Municipality:
