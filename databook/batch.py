@@ -215,7 +215,7 @@ def build_one(folder: str, force: bool = False) -> BookOutcome:
 
     Any Exception becomes a failed outcome, so one book cannot stop the
     batch. Runs in a worker process. The first call starts the process's chart
-    server, which stops when the process exits; the loaded datasets are kept
+    server, which stops when the process exits. The loaded datasets are kept
     for the next book that declares the same datasets and files.
     """
     from databook.build import build
@@ -230,7 +230,6 @@ def build_one(folder: str, force: bool = False) -> BookOutcome:
             _quiet_book_logs()
             _start_chart_server()
             build(project, force=force, load=_shared_inputs)
-            figures, values = key_indicators(project)
         except DatabookError as error:
             return BookOutcome(code, name, folder, False, _since(started), str(error))
         except Exception as error:
@@ -238,6 +237,13 @@ def build_one(folder: str, force: bool = False) -> BookOutcome:
             logger.error("%s: 予期しないエラー\n%s", folder, traceback.format_exc())
             text = f"予期しないエラー（{type(error).__name__}: {error}）"
             return BookOutcome(code, name, folder, False, _since(started), text)
+        try:
+            figures, values = key_indicators(project)
+        except Exception as error:
+            # The book is built, so only its row on the index page stays empty.
+            logger.warning("%s: 一覧の指標を計算できません（%s）", name, error)
+            logger.debug("%s", traceback.format_exc())
+            figures, values = {}, {}
     return BookOutcome(
         code, name, folder, True, _since(started), figures=figures, values=values
     )
@@ -266,7 +272,8 @@ def _start_chart_server() -> None:
 
     _worker_server = chart_server()
     _worker_server.__enter__()
-    # Finalizers run when a multiprocessing child exits; atexit hooks do not.
+    # Finalizers run when a multiprocessing child exits, but atexit hooks do not.
+    # NOTE: a worker that is killed skips them, and its Chromium may outlive it.
     multiprocessing.util.Finalize(
         None, _worker_server.__exit__, args=(None, None, None), exitpriority=10
     )
