@@ -212,3 +212,20 @@ def test_new_with_juki_adds_its_chapter(master, tmp_path):
     assert "analysis: juki" in config
     juki_files = sorted((tmp_path / "book" / "data" / "raw" / "juki").iterdir())
     assert len(juki_files) == len(list((RAW / "juki").glob("*.csv")))
+
+
+def test_evacuated_town_builds(tmp_path):
+    # SSDSE-A-2021.csv and SSDSE-A-2026.csv, row R07546 (双葉町): A1101 総人口
+    # is 0 in both the 2015 and the 2020 census, and so are A1301–A1303. No
+    # rate, share or rank can be computed, so the book prints 「―」.
+    created = run_databook("new", "双葉町", "book", cwd=tmp_path)
+    assert created.returncode == 0, created.stderr
+    built = run_databook("build", cwd=tmp_path / "book")
+
+    assert built.returncode == 0, built.stderr
+    text = pdf_text(tmp_path / "book" / "build" / "databook.pdf")
+    assert "総人口は0人" in text
+    assert "高齢化率は―" in text
+    assert "国勢調査の人口が0人のため計算できない" in text
+    assert "nan" not in text
+    assert "inf" not in text
