@@ -21,10 +21,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from databook.analysis.census_history import analyse_population_history
 from databook.analysis.common import Area
+from databook.analysis.economy import analyse_economy
+from databook.analysis.finance import analyse_finance
+from databook.analysis.fishery import analyse_fishery
+from databook.analysis.industry import analyse_industry
 from databook.analysis.population import analyse_population, analyse_population_change
 from databook.analysis.register import analyse_juki
 from databook.analysis.series import analyse_series
+from databook.analysis.tourism import analyse_tourism
 from databook.cache import (
     CACHE_DIR,
     STATE_FILE,
@@ -37,7 +43,8 @@ from databook.cache import (
 )
 from databook.config import CONFIG_NAME, Config, load_config
 from databook.doctor import require, run_checks
-from databook.errors import ConfigError, DatabookError
+from databook.errors import ConfigError, DatabookError, EnvironmentProblem
+from databook.formatting import era_style
 from databook.inputs import Inputs, load_inputs
 from databook.model import ChartSpec, Finding, KeyFigure
 from databook.progress import Progress
@@ -50,8 +57,14 @@ logger = logging.getLogger(__name__)
 ANALYSES: dict[str, Callable[[Inputs, Area], Finding]] = {
     "population": analyse_population,
     "population_change": analyse_population_change,
+    "population_history": analyse_population_history,
     "juki": analyse_juki,
     "series": analyse_series,
+    "industry": analyse_industry,
+    "tourism": analyse_tourism,
+    "fishery": analyse_fishery,
+    "economy": analyse_economy,
+    "finance": analyse_finance,
 }
 PROCESSED = Path("data") / "processed"
 BUILD = Path("build")
@@ -124,6 +137,9 @@ def build(
         return _unchanged_result(project, started)
 
     config = load_config(project / CONFIG_NAME)
+    # Check the code's form before minutes of loading; the master list
+    # confirms that the municipality exists once it is read.
+    normalize_area_code(config.municipality)
     render = config.quarto.render if render_quarto is None else render_quarto
     draws_charts = config.output.pdf or config.output.site or render
     require(run_checks(pdf=draws_charts))
@@ -280,7 +296,7 @@ def analyse(
     every raw file, so a change in the chapter texts alone reuses them.
     """
     settings = config.model_dump(
-        mode="json", include={"municipality", "datasets", "chapters"}
+        mode="json", include={"municipality", "datasets", "chapters", "era"}
     )
     key = key_of(code_version(), settings, tree_hashes(config.root / "data" / "raw"))
     stored = cache.get("findings", key)
@@ -296,10 +312,11 @@ def analyse(
     inputs = load(config)
     area = resolve_area(config, inputs.master)
     findings: dict[str, Finding] = {}
-    for chapter in config.chapters:
-        for name in chapter.analysis:
-            if name not in findings:
-                findings[name] = ANALYSES[name](inputs, area)
+    with era_style(config.era):
+        for chapter in config.chapters:
+            for name in chapter.analysis:
+                if name not in findings:
+                    findings[name] = ANALYSES[name](inputs, area)
     cache.put("findings", key, pickle.dumps((area, findings)))
     tally.count("findings", reused=False)
     return area, findings
@@ -530,16 +547,25 @@ def staging(project: Path) -> Iterator[Path]:
 
 def swap_in(new: Path, target: Path) -> None:
     """Replace `target` with `new` by renames, keeping the old one until done."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        target.rename(old)
     try:
-        new.rename(target)
-    except OSError:
-        if old is not None:
-            old.rename(target)
-        raise
+        target.parent.mkdir(parents=True, exist_ok=True)
+        old = None
+        if target.exists():
+            old = target.with_name(f".{target.name}.old-{os.getpid()}")
+            target.rename(old)
+        try:
+            new.rename(target)
+        except OSError:
+            if old is not None:
+                old.rename(target)
+            raise
+    except OSError as error:
+        raise EnvironmentProblem(
+            f"{target.name} を置き換えられません（{error.strerror}）。"
+            f"{target.name} は前回のままです。",
+            file=target.name,
+            hint=f"フォルダ {target} とその親フォルダに書き込めるか"
+            "（読み取り専用や、ほかのプログラムが開いていないか）を確かめてください。",
+        ) from error
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)

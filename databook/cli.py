@@ -22,7 +22,9 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
 )
-console = Console(stderr=True)
+# soft_wrap: long names and paths in messages stay on one line, so that a user
+# can copy them; the terminal wraps them instead of rich.
+console = Console(stderr=True, soft_wrap=True)
 logger = logging.getLogger("databook")
 
 ProjectOption = Annotated[
@@ -138,6 +140,12 @@ def build(
     except DatabookError as error:
         _fail(error, debug=debug)
         return
+    except KeyboardInterrupt:
+        console.print(
+            "中断しました。build/ と data/processed/ は前回のままです。",
+            highlight=False,
+        )
+        raise typer.Exit(130) from None
 
     if not quiet:
         if result.pdf:

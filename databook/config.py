@@ -89,6 +89,18 @@ class EstatDataset(Settings):
         return [str(item) if isinstance(item, int) else item for item in value]
 
 
+class CensusSeriesDataset(Settings):
+    """Census population of one prefecture's municipalities, a JSON list by name."""
+
+    kind: Literal["census-series"]
+    file: str
+    """Path of the JSON file, relative to the project folder."""
+    prefecture: str
+    """Prefecture whose municipalities the file lists, e.g. 神奈川県."""
+    preliminary: list[int] = []
+    """Census years whose counts in the file are preliminary (速報), e.g. [2020]."""
+
+
 class ResasDataset(Settings):
     """RESAS data: an archived API response (JSON) or a CSV from the RESAS site."""
 
@@ -239,7 +251,8 @@ DatasetSettings = Annotated[
     | FindingsDataset
     | JukiDataset
     | RegisterTableDataset
-    | RegisterRecordsDataset,
+    | RegisterRecordsDataset
+    | CensusSeriesDataset,
     Field(discriminator="kind"),
 ]
 
@@ -253,11 +266,23 @@ DATASET_MODELS: dict[str, type[Settings]] = {
     "juki": JukiDataset,
     "register-table": RegisterTableDataset,
     "register-records": RegisterRecordsDataset,
+    "census-series": CensusSeriesDataset,
 }
 
 
 # Analyses a chapter can present; databook.build.ANALYSES implements each.
-ANALYSIS_NAMES = ("population", "population_change", "juki", "series")
+ANALYSIS_NAMES = (
+    "population",
+    "population_change",
+    "population_history",
+    "juki",
+    "industry",
+    "tourism",
+    "fishery",
+    "economy",
+    "finance",
+    "series",
+)
 
 
 class Chapter(Settings):
@@ -324,6 +349,8 @@ class Config(Settings):
     """Publisher printed on the cover and in the PDF metadata."""
     contact: str | None = None
     """Contact printed in the colophon (奥付), e.g. the office and its phone number."""
+    era: Literal["both", "western", "japanese"] = "both"
+    """How the text writes years: 2022年（令和4年）, 2022年, or 令和4年."""
     datasets: dict[str, DatasetSettings]
     chapters: list[Chapter] = Field(min_length=1)
     output: Output = Output()
@@ -379,6 +406,12 @@ def load_config(path: Path) -> Config:
             hint="インデント（字下げ）と「:」の後の空白を確認してください。",
         ) from None
 
+    _reject_duplicate_keys(document, path)
+    if isinstance(data, dict) and isinstance(data.get("municipality"), int | float):
+        # YAML reads 01100 as the octal number 576 and 14383.0 as a float:
+        # take the code as it was written.
+        data["municipality"] = _scalar_text(document, "municipality")
+
     if not isinstance(data, dict):
         raise ConfigError(
             "設定ファイルの中身が「設定名: 値」の形になっていません。",
@@ -393,6 +426,41 @@ def load_config(path: Path) -> Config:
 
     _check_files(config, path, document)
     return config
+
+
+def _reject_duplicate_keys(node: Any, path: Path, setting: str = "") -> None:
+    """Raise a ConfigError for a key written twice in one mapping.
+
+    PyYAML keeps the last of two equal keys silently, so a second
+    `municipality:` line would quietly change whose book is built.
+    """
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key, value in node.value:
+            name = str(key.value)
+            line = key.start_mark.line + 1
+            full = f"{setting}.{name}" if setting else name
+            if name in seen:
+                raise ConfigError(
+                    f"設定 {full} が2回書かれています"
+                    f"（{seen[name]}行目と{line}行目）。",
+                    file=path,
+                    place=f"{line}行目",
+                    hint="どちらか一方を消してください。",
+                )
+            seen[name] = line
+            _reject_duplicate_keys(value, path, full)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _reject_duplicate_keys(item, path, f"{setting}.{index}")
+
+
+def _scalar_text(document: Any, key: str) -> str:
+    """Return a top-level scalar exactly as written in the file."""
+    for name, value in document.value:
+        if name.value == key and isinstance(value, yaml.ScalarNode):
+            return value.value
+    return ""
 
 
 def _shown_path(path: Path) -> Path:

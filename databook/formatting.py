@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from enum import StrEnum
 
 from databook.model import Status
 
@@ -59,13 +63,53 @@ def wareki(year: int) -> str:
     raise ValueError(f"no Japanese era for {year}")
 
 
-def format_period(period: str) -> str:
-    """Format a tidy `period` for running text, e.g. 2020年（令和2年）."""
-    if period.startswith("FY"):
-        year = int(period[2:])
-        return f"{year}年度（{wareki(year)[:-1]}年度）"
-    year = int(period[:4])
-    return f"{year}年（{wareki(year)}）"
+class EraStyle(StrEnum):
+    """How running text writes a year: 西暦, 和暦, or both."""
+
+    BOTH = "both"
+    """2022年（令和4年）."""
+    WESTERN = "western"
+    """2022年."""
+    JAPANESE = "japanese"
+    """令和4年."""
+
+
+_era_style: ContextVar[EraStyle] = ContextVar("era_style", default=EraStyle.BOTH)
+
+
+@contextmanager
+def era_style(style: EraStyle | str) -> Iterator[None]:
+    """Write years in `style` within the block, e.g. while a build runs its analyses."""
+    token = _era_style.set(EraStyle(style))
+    try:
+        yield
+    finally:
+        _era_style.reset(token)
+
+
+def format_period(period: str, style: EraStyle | None = None) -> str:
+    """Format a tidy `period` for running text, e.g. 2020年（令和2年）.
+
+    `style` defaults to the one set by `era_style` (both when none is set).
+    """
+    style = style or _era_style.get()
+    fiscal = period.startswith("FY")
+    year = int(period[2:6] if fiscal else period[:4])
+    suffix = "年度" if fiscal else "年"
+    western = f"{year}{suffix}"
+    japanese = wareki(year)[:-1] + suffix
+    if style is EraStyle.WESTERN:
+        return western
+    if style is EraStyle.JAPANESE:
+        return japanese
+    return f"{western}（{japanese}）"
+
+
+def format_thousand_yen(value: float) -> str:
+    """Format an amount in thousand yen for running text, e.g. 43.0億円 or 8,622万円."""
+    if abs(value) >= 100_000:
+        return f"{value / 100_000:,.1f}億円"
+    return f"{value / 10:,.0f}万円"
 
 
 def format_period_short(period: str) -> str:

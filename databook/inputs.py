@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from databook.config import (
     CONFIG_NAME,
+    CensusSeriesDataset,
     Config,
     EstatDataset,
     FindingsDataset,
@@ -27,6 +28,7 @@ from databook.config import (
 )
 from databook.errors import ConfigError
 from databook.model import Dataset, concat
+from databook.sources.census_series import load_census_series
 from databook.sources.codes import MunicipalityMaster, load_master
 from databook.sources.findings import load_findings
 from databook.sources.register_inputs import (
@@ -42,6 +44,7 @@ DATASET_KIND_NAMES = {
     "municipalities": "団体コード一覧",
     "ssdse-a": "SSDSE-A",
     "estat": "e-Stat API",
+    "census-series": "国勢調査人口の時系列",
     "resas": "RESAS",
     "table": "表（Excel・CSV）",
     "findings": "公表された調査結果",
@@ -102,9 +105,20 @@ def _load_register_records(settings: RegisterRecordsDataset, config: Config) -> 
     return load_records_dataset(settings, config)[0]
 
 
+def _load_census_series(settings: CensusSeriesDataset, config: Config) -> Dataset:
+    return load_census_series(
+        config.path(settings.file),
+        prefecture=settings.prefecture,
+        master=_master_of(config),
+        preliminary=settings.preliminary,
+        display_path=settings.file,
+    )
+
+
 LOADERS: dict[str, Callable] = {
     "ssdse-a": _load_ssdse,
     "estat": _load_estat,
+    "census-series": _load_census_series,
     "resas": _load_resas,
     "table": _load_table,
     "findings": _load_findings,

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from databook.build import swap_in
+from databook.errors import EnvironmentProblem
 from tests.conftest import run_databook, set_municipality
 
 
@@ -132,8 +134,16 @@ def test_pdf_text_holds_key_figures(sample_book):
 def test_pdf_contents_page_numbers(sample_book):
     pdf = sample_book / "build" / "databook.pdf"
     contents = pdf_text(pdf, page=2)
-    entries = re.findall(r"(第\d章 \S+)\s*\.*\s*(\d+)\s*$", contents, re.M)
-    assert [title for title, _ in entries] == ["第1章 人口", "第2章 人口動態"]
+    entries = re.findall(r"(第\d章 [^\s.]+)\s*\.*\s*(\d+)\s*$", contents, re.M)
+    assert [title for title, _ in entries] == [
+        "第1章 人口",
+        "第2章 人口動態",
+        "第3章 産業",
+        "第4章 観光",
+        "第5章 漁業",
+        "第6章 経済",
+        "第7章 財政",
+    ]
     for title, page in entries:
         page_text = pdf_text(pdf, page=int(page))
         heading = [line.strip() for line in page_text.splitlines() if line.strip()]
@@ -240,7 +250,9 @@ def _compare_published_table(name, header, body, rows) -> int:
 def _matches(row: dict, x: str, series: str) -> bool:
     period = row["期間"]
     labels = (row["地域"], f"{period}年", f"{period[2:]}年度", _date_label(period))
-    return row["値"] != "" and x in labels and row["系列"] == series
+    # Charts by industry have the industry as x; the CSV names it in 指標.
+    named = x in labels or f"（{x}）" in row["指標"]
+    return row["値"] != "" and named and row["系列"] == series
 
 
 def _date_label(period: str) -> str:
@@ -390,3 +402,18 @@ def test_doctor_passes_here():
     result = run_databook("doctor", cwd=Path.cwd())
     assert result.returncode == 0, result.stderr
     assert "chromium" in result.stderr
+
+
+def test_failed_swap_keeps_old_output(tmp_path):
+    # The new folder vanished before the swap (a rename that fails): the old
+    # build/ must be put back and the error must be a located message.
+    target = tmp_path / "build"
+    target.mkdir()
+    (target / "databook.pdf").write_bytes(b"earlier book")
+
+    with pytest.raises(EnvironmentProblem) as raised:
+        swap_in(tmp_path / "missing-stage", target)
+
+    assert "置き換えられません" in raised.value.message
+    assert (target / "databook.pdf").read_bytes() == b"earlier book"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]

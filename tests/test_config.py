@@ -24,9 +24,22 @@ def test_sample_config_valid(project):
     assert config.municipality == "14383"
     assert config.edition == 2025
     assert [c.analysis for c in config.chapters] == [
-        ["population"],
+        ["population", "population_history"],
         ["population_change", "juki"],
+        ["industry"],
+        ["tourism"],
+        ["fishery"],
+        ["economy"],
+        ["finance"],
     ]
+    assert config.era == "both"
+
+
+def test_unknown_era_rejected(project):
+    path = replace_in_config(project, "era: both", "era: heisei")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert "era" in caught.value.place
 
 
 def test_unknown_key_names_setting_and_line(project):
@@ -91,7 +104,7 @@ def test_yaml_syntax_error_line(project):
 
 def test_unknown_analysis(project):
     path = replace_in_config(
-        project, "analysis: [population_change, juki]", "analysis: tourism"
+        project, "analysis: [population_change, juki]", "analysis: kanko"
     )
     with pytest.raises(ConfigError) as raised:
         load_config(path)
@@ -103,3 +116,19 @@ def test_missing_config_file(tmp_path):
     with pytest.raises(ConfigError) as raised:
         load_config(tmp_path / "databook.yml")
     assert "見つかりません" in raised.value.message
+
+
+def test_duplicate_key_rejected(project):
+    path = replace_in_config(project, "edition: 2025", "edition: 2025\nedition: 2024")
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    assert "edition" in raised.value.message
+    assert "2回" in raised.value.message
+    assert raised.value.place == "4行目"
+
+
+def test_unquoted_code_with_leading_zero(project):
+    # YAML 1.1 reads 01100 as the octal number 576; the code as written is kept.
+    path = replace_in_config(project, 'municipality: "14383"', "municipality: 01100")
+    config = load_config(path)
+    assert config.municipality == "01100"

@@ -10,6 +10,7 @@ from databook.analysis.common import Area
 from databook.build import ANALYSES
 from databook.config import DATASET_MODELS, Config
 from databook.inputs import Inputs
+from databook.sources.census_series import load_census_series
 from databook.sources.codes import load_master
 from databook.sources.juki import load_juki
 from databook.sources.ssdse import load_ssdse
@@ -46,11 +47,15 @@ def test_every_dataset_kind_documented():
 @pytest.fixture(scope="module")
 def findings():
     dataset = load_ssdse(sorted((RAW / "ssdse").glob("*.csv")))
-    juki, _ = load_juki(sorted((RAW / "juki").glob("*.csv")))
-    inputs = Inputs(
-        load_master(RAW / "codes" / "localgovjp-utf8.csv"),
-        {"ssdse-a": dataset, "juki": juki},
+    master = load_master(RAW / "codes" / "localgovjp-utf8.csv")
+    series = load_census_series(
+        RAW / "census" / "kanagawa_census_pop_1970_2020_unibon4141.json",
+        prefecture="神奈川県",
+        master=master,
+        preliminary=[2020],
     )
+    juki, _ = load_juki(sorted((RAW / "juki").glob("*.csv")))
+    inputs = Inputs(master, {"ssdse-a": dataset, "census-series": series, "juki": juki})
     area = Area("14383", "真鶴町", "神奈川県")
     return [analyse(inputs, area) for analyse in ANALYSES.values()]
 

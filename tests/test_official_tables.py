@@ -36,7 +36,7 @@ DECLARATIONS = """
 def declare(project):
     raw = project / "data" / "raw"
     (raw / "resas").mkdir()
-    (raw / "fishery").mkdir()
+    (raw / "fishery").mkdir(exist_ok=True)
     shutil.copy(
         TEST_DATA / "resas" / "resas_population_composition_perYear_pref01_purinx.json",
         raw / "resas" / "population.json",
@@ -59,7 +59,15 @@ def test_inputs_by_kind(project):
     resas = inputs.require("resas", needed_by="test")
     assert resas.frame["area_name"].unique().tolist() == ["北海道"]
     fishery = inputs.require("table", needed_by="test")
-    town = fishery.frame[fishery.frame["area_code"] == "14383"]
+    declared = [
+        key
+        for key, source in fishery.provenance.items()
+        if source.file == "data/raw/fishery/census2013.xls"
+    ]
+    town = fishery.frame[
+        (fishery.frame["area_code"] == "14383")
+        & fishery.frame["source_id"].isin(declared)
+    ]
     # Sheet row 262 (真鶴町), column F: 41.
     assert town["value"].tolist() == [41]
     provenance = fishery.provenance[town["source_id"].iloc[0]]

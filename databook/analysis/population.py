@@ -13,6 +13,7 @@ import math
 
 import pandas as pd
 
+from databook.analysis.codes import current_codes
 from databook.analysis.common import (
     Area,
     area_names,
@@ -74,7 +75,7 @@ def age_structure(dataset: Dataset) -> pd.DataFrame:
 
 def analyse_population(inputs: Inputs, area: Area) -> Finding:
     """Census population, age structure and ageing, ranked in the prefecture."""
-    dataset = inputs.require("ssdse-a", needed_by="population")
+    dataset = current_codes(inputs.require("ssdse-a", needed_by="population"))
     finding = Finding(name="population")
     structure = age_structure(dataset)
     own = structure[structure["area_code"] == area.code].sort_values("period")
@@ -311,7 +312,7 @@ def _ageing_chart(in_prefecture, dataset, area, period, sources) -> ChartSpec:
 
 def analyse_population_change(inputs: Inputs, area: Area) -> Finding:
     """Births, deaths and moves by year, with natural and social change."""
-    dataset = inputs.require("ssdse-a", needed_by="population_change")
+    dataset = current_codes(inputs.require("ssdse-a", needed_by="population_change"))
     finding = Finding(name="population_change")
     series = {
         key: indicator_rows(dataset, code, area.code)
@@ -332,6 +333,11 @@ def analyse_population_change(inputs: Inputs, area: Area) -> Finding:
     table["natural"] = table["births"] - table["deaths"]
     table["social"] = table["moves_in"] - table["moves_out"]
     table = table.sort_index()
+    table["base_population"] = census_base(
+        indicator_rows(dataset, TOTAL, area.code)["value"], table.index
+    )
+    table["natural_per_1000"] = table["natural"] / table["base_population"] * 1000
+    table["social_per_1000"] = table["social"] / table["base_population"] * 1000
     vital_sources = tuple(
         dataset.sources_of(pd.concat([series["births"], series["deaths"]]))
     )
@@ -410,6 +416,20 @@ def analyse_population_change(inputs: Inputs, area: Area) -> Finding:
     return finding
 
 
+def census_base(census: pd.Series, years: pd.Index) -> pd.Series:
+    """Return, for each year, the population of the latest census up to that year.
+
+    `census` is indexed by census year (2015, 2020). A year before the first
+    census gets NaN, so its rate per 1,000 stays missing.
+    """
+    counts = census.dropna().sort_index()
+    base = {}
+    for year in years:
+        earlier = counts[[int(c) <= int(year) for c in counts.index]]
+        base[year] = earlier.iloc[-1] if not earlier.empty else float("nan")
+    return pd.Series(base, dtype="float64")
+
+
 def _add_change_ranks(finding: Finding, dataset: Dataset, area: Area) -> None:
     """Rank natural and social change per 1,000 residents of the latest census."""
     frame = dataset.frame
@@ -467,7 +487,16 @@ def _add_change_ranks(finding: Finding, dataset: Dataset, area: Area) -> None:
 def _change_table(table: pd.DataFrame, sources) -> Table:
     frame = table.reset_index(names="period")
     frame["period_label"] = frame["period"].map(format_period_short)
-    for column in ("births", "deaths", "moves_in", "moves_out", "natural", "social"):
+    for column in (
+        "births",
+        "deaths",
+        "moves_in",
+        "moves_out",
+        "natural",
+        "social",
+        "natural_per_1000",
+        "social_per_1000",
+    ):
         frame[f"{column}_status"] = (
             frame[column].isna().map({True: Status.NOT_SURVEYED.value, False: ""})
         )
@@ -479,6 +508,8 @@ def _change_table(table: pd.DataFrame, sources) -> Table:
         Column("moves_in", "転入者数（人）"),
         Column("moves_out", "転出者数（人）"),
         Column("social", "社会増減（人）"),
+        Column("natural_per_1000", "自然増減（人口千人当たり）", digits=1),
+        Column("social_per_1000", "社会増減（人口千人当たり）", digits=1),
     )
     return Table(
         id="population_change",

@@ -240,14 +240,23 @@ class ChapterRenderer:
     def _lookup(table: dict, name: str, label: str, kind: str, place: str, file: str):
         if name in table:
             return table[name]
-        close = difflib.get_close_matches(name, list(table), n=1)
-        suggestion = f"もしかして {close[0]}？ " if close else ""
-        available = "、".join(sorted(table)) or "（なし）"
+        # List only the names of the same analysis (population.*), which is
+        # where a misspelt or missing name belongs.
+        namespace = name.split(".")[0] + "." if "." in name else ""
+        related = sorted(n for n in table if n.startswith(namespace)) or sorted(table)
+        close = difflib.get_close_matches(name, related, n=1)
+        if close:
+            advice = f"もしかして {close[0]}？ "
+        else:
+            advice = (
+                "この市町村のデータにはこの数値がないのかもしれません。"
+                "その文や章を消すか、書き換えてください。"
+            )
         raise ChapterError(
             f"{label} {name} はありません（{{{{< {kind} {name} >}}}}）。",
             file=file,
             place=place,
-            hint=f"{suggestion}この章で使える{label}: {available}",
+            hint=f"{advice}使える{label}: {'、'.join(related) or '（なし）'}",
         )
 
 

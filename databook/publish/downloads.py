@@ -22,8 +22,11 @@ from databook.publish.book import Book
 from databook.publish.chapters import ChartBlock, TableBlock
 from databook.publish.data import CHART_CSV_COLUMNS, STATUS_LABELS
 
-# Japanese statistical tables print negatives with △.
-NUMBER_FORMATS = {0: '#,##0;"△"#,##0', 1: '#,##0.0;"△"#,##0.0'}
+
+def number_format(digits: int) -> str:
+    """Return an Excel number format with `digits` decimals and △ for negatives."""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return f'{pattern};"△"{pattern}'
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,7 @@ def _write_sheet(sheet, entry: Entry) -> None:
     for column_cells in sheet.iter_cols(min_row=5):
         for cell in column_cells:
             if isinstance(cell.value, int | float):
-                cell.number_format = NUMBER_FORMATS[digits.get(cell.column, 0)]
+                cell.number_format = number_format(digits.get(cell.column, 0))
     for index, header in enumerate(headers, start=1):
         width = max(10, min(40, len(str(header)) * 2 + 2))
         sheet.column_dimensions[get_column_letter(index)].width = width

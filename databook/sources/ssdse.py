@@ -76,6 +76,7 @@ FINANCE = Survey(
     "finance", "総務省「市町村別決算状況調」", PeriodKind.FISCAL_YEAR, "千円"
 )
 UNKNOWN_SURVEY = Survey("other", "", PeriodKind.YEAR, "")
+COUNT_UNITS = {"人", "事業所", "世帯"}
 
 # Item-code prefixes and their survey; the longest matching prefix wins. The
 # codes are those of 社会・人口統計体系, which SSDSE keeps across editions.
@@ -208,18 +209,24 @@ def _tidy_edition(
 
     bad = long["value"].isna() & ~cells.isin(list(MISSING_SYMBOLS))
     if bad.any():
-        first = long[bad].iloc[0]
-        row_number = 4 + int(
-            edition.values.index[edition.values["area_code"] == first["area_code"]][0]
-        )
-        column_number = 4 + edition.items.index(first["indicator"])
-        raise InputError(
-            f"数値ではない値 {first['cell']!r} があります"
-            f"（{first['area_name']}、項目 {first['indicator']}）。",
-            file=edition.file,
-            place=f"{row_number}行目、{_column_letter(column_number)}列",
-            hint="配布元のファイルを置き直してください。"
+        _raise_at(
+            edition,
+            long[bad].iloc[0],
+            "数値ではない値",
+            "配布元のファイルを置き直してください。"
             "手で直す場合は数値か「-」を入れてください。",
+        )
+
+    # Counts of people, households and establishments are never negative; a
+    # negative one means the file was damaged or edited by mistake.
+    counts = long["indicator"].map(lambda item: survey_of(item).unit in COUNT_UNITS)
+    negative = counts & (long["value"] < 0)
+    if negative.any():
+        _raise_at(
+            edition,
+            long[negative].iloc[0],
+            "人数や件数なのに負の値",
+            "配布元のファイルを置き直すか、値を確かめて直してください。",
         )
 
     provenance: dict[str, Provenance] = {}
@@ -260,6 +267,20 @@ def _tidy_edition(
     )
     long["edition"] = edition.edition
     return long, provenance
+
+
+def _raise_at(edition: Edition, row, what: str, hint: str) -> None:
+    """Raise an InputError that names the line and column of a tidy row's cell."""
+    positions = edition.values.index[edition.values["area_code"] == row["area_code"]]
+    row_number = 4 + int(positions[0])
+    column_number = 4 + edition.items.index(row["indicator"])
+    raise InputError(
+        f"{what} {row['cell']!r} があります"
+        f"（{row['area_name']}、項目 {row['indicator']}）。",
+        file=edition.file,
+        place=f"{row_number}行目、{_column_letter(column_number)}列",
+        hint=hint,
+    )
 
 
 def _column_letter(number: int) -> str:

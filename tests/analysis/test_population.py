@@ -139,3 +139,26 @@ def test_area_missing_from_data(inputs):
     finding = analyse_population(inputs, Area("99999", "架空村", "神奈川県"))
     assert finding.figures == {}
     assert "データにない" in finding.method_notes[0]
+
+
+def test_change_follows_code_change(inputs):
+    nakagawa = Area("40231", "那珂川市", "福岡県")
+    table = analyse_population_change(inputs, nakagawa).tables["population_change"]
+    periods = list(table.frame["period"])
+    # Births of 2016 and 2017 are in SSDSE-A-2018 and 2019, line 1499, under
+    # R40305 那珂川町; from the 2020 edition the line is R40231 那珂川市.
+    assert periods[:2] == ["2016", "2017"]
+    assert not table.frame["births"].iloc[:2].isna().any()
+
+
+def test_change_per_1000_uses_latest_census(inputs):
+    table = analyse_population_change(inputs, MANAZURU).tables["population_change"]
+    rows = table.frame.set_index("period")
+    # 2019: births 16 − deaths 128 = −112 (SSDSE-A-2021 line 722, W and X),
+    # on the 2015 census 7,333 → −112 ÷ 7333 × 1000 = −15.27.
+    assert rows.loc["2019", "natural_per_1000"] == pytest.approx(-15.273, abs=0.001)
+    # 2023: 13 − 140 = −127 on the 2020 census 6,722 → −18.89.
+    assert rows.loc["2023", "natural_per_1000"] == pytest.approx(-18.893, abs=0.001)
+    # 2024: moves 156 − 197 = −41 on 6,722 → −6.10; no births, so no rate.
+    assert rows.loc["2024", "social_per_1000"] == pytest.approx(-6.099, abs=0.001)
+    assert pd.isna(rows.loc["2024", "natural_per_1000"])

@@ -172,3 +172,19 @@ def test_missing_file():
     with pytest.raises(InputError) as raised:
         load_ssdse([RAW / "ssdse" / "SSDSE-A-1999.csv"])
     assert "見つかりません" in raised.value.message
+
+
+def test_negative_count_located(tmp_path):
+    # A total population of -5 for 真鶴町 (line 722, column D) cannot be a count.
+    def edit(lines):
+        cells = lines[721].split(",")
+        cells[3] = "-5"
+        lines[721] = ",".join(cells)
+        return lines
+
+    path = _rewrite(EDITIONS[-1], tmp_path / "SSDSE-A-2026.csv", edit)
+    with pytest.raises(InputError) as raised:
+        load_ssdse([path], items=["A1101"])
+
+    assert raised.value.place == "722行目、D列"
+    assert "負の値" in raised.value.message

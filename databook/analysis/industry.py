@@ -1,0 +1,403 @@
+"""Industry: establishments and employees by industry, and 特化係数.
+
+The inputs are SSDSE-A items of 経済センサス-活動調査 (private establishments,
+on 1 June): C2108 事業所数（民営） and C2208 従業者数（民営）, and one item per
+industry (大分類) that appends a two-digit suffix, e.g. C220833 従業者数（民営）
+（漁業）. The 2016 survey is in the editions 2021–2023 and the 2021 survey in
+2024–2026. The 2014 経済センサス-基礎調査 items of older editions (C2107,
+C2207) count public establishments too and use other industry groups, so they
+are not compared with these.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from databook.analysis.codes import code_change_note, current_codes, used_changes
+from databook.analysis.common import Area, area_names, chart_row, credits
+from databook.analysis.ranking import rank_of, ranks_of_all
+from databook.formatting import (
+    format_change,
+    format_period,
+    format_period_short,
+    format_quantity,
+    format_rank,
+)
+from databook.inputs import Inputs
+from databook.model import ChartSpec, Column, Dataset, Finding, KeyFigure, Table
+
+ESTABLISHMENTS, EMPLOYEES = "C2108", "C2208"
+TOTAL = ""
+"""Suffix of the all-industry total in the frames of `counts`."""
+INDUSTRY_NAME = re.compile(r"（民営）（(.+)）$")
+
+SPECIALIZATION_NOTE = (
+    "特化係数は、その産業の従業者数が全産業の従業者数に占める割合を、"
+    "県（または全国）の同じ割合で割った値です。1より大きい産業は、県（全国）と比べて"
+    "その産業で働く人の割合が高いことを示します。県と全国の値は、経済センサスの"
+    "市区町村別の数値を合計したものです。"
+)
+SCOPE_NOTE = (
+    "事業所数・従業者数は経済センサス-活動調査の民営事業所の数で、"
+    "国・地方公共団体の事業所を含みません。"
+)
+
+
+def industry_names(dataset: Dataset) -> dict[str, str]:
+    """Return the name of each industry by item suffix, e.g. 33 → 漁業.
+
+    Names come from the item labels of the newest edition read; older
+    editions write 「，」 where newer ones write 「、」.
+    """
+    names = {}
+    for code, label in sorted(dataset.labels.items()):
+        if not code.startswith(EMPLOYEES) or code == EMPLOYEES:
+            continue
+        match = INDUSTRY_NAME.search(label)
+        if match:
+            names[code[len(EMPLOYEES) :]] = match.group(1).replace("，", "、")
+    return names
+
+
+def counts(dataset: Dataset, item: str, period: str) -> pd.DataFrame:
+    """Return one survey's counts: a row per area, a column per industry suffix.
+
+    The column `TOTAL` ("") holds the all-industry count.
+    """
+    frame = dataset.frame
+    rows = frame[frame["indicator"].str.startswith(item) & (frame["period"] == period)]
+    rows = rows.assign(suffix=rows["indicator"].str[len(item) :])
+    return rows.pivot_table(
+        index="area_code", columns="suffix", values="value", aggfunc="first"
+    )
+
+
+def specialization(
+    employees: pd.DataFrame, area_code: str, prefecture_code: str
+) -> pd.DataFrame:
+    """Return each industry's share of employees and its 特化係数.
+
+    `employees` is a frame of `counts`. The prefecture and the nation are the
+    sums over the areas of `employees` whose every industry has a value. The
+    result has a row per industry suffix and the columns employees, share,
+    prefecture_share, nation_share (in percent), prefecture_coefficient and
+    nation_coefficient (area share ÷ reference share).
+    """
+    complete = employees.dropna()
+    nation = complete.sum()
+    prefecture = complete[complete.index.str.startswith(prefecture_code)].sum()
+    own = employees.loc[area_code]
+
+    industries = [column for column in employees.columns if column != TOTAL]
+    result = pd.DataFrame(index=pd.Index(industries, name="suffix"))
+    result["employees"] = own[industries]
+    result["share"] = own[industries] / own[TOTAL] * 100
+    result["prefecture_share"] = prefecture[industries] / prefecture[TOTAL] * 100
+    result["nation_share"] = nation[industries] / nation[TOTAL] * 100
+    result["prefecture_coefficient"] = result["share"] / result["prefecture_share"]
+    result["nation_coefficient"] = result["share"] / result["nation_share"]
+    return result
+
+
+def analyse_industry(inputs: Inputs, area: Area) -> Finding:
+    """Establishments and employees by industry, 特化係数, and prefectural ranks."""
+    raw = inputs.require("ssdse-a", needed_by="industry")
+    dataset = current_codes(raw)
+    finding = Finding(name="industry")
+    frame = dataset.frame
+    own_rows = frame[
+        (frame["indicator"] == EMPLOYEES) & (frame["area_code"] == area.code)
+    ]
+    periods = sorted(own_rows.dropna(subset=["value"])["period"])
+    if not periods:
+        finding.method_notes.append(
+            f"{area.name}の経済センサスの従業者数がデータにないため、"
+            "この章には数値を示していません。"
+        )
+        return finding
+
+    latest = periods[-1]
+    previous = periods[-2] if len(periods) > 1 else None
+    used = frame[frame["indicator"].str.startswith((ESTABLISHMENTS, EMPLOYEES))]
+    sources = tuple(dataset.sources_of(used[used["period"].isin(periods)]))
+    names = industry_names(dataset)
+
+    employees = counts(dataset, EMPLOYEES, latest)
+    establishments = counts(dataset, ESTABLISHMENTS, latest)
+    structure = specialization(employees, area.code, area.prefecture_code)
+    structure["name"] = structure.index.map(names)
+    structure["establishments"] = establishments.loc[area.code].reindex(structure.index)
+    if previous:
+        for column, item in (
+            ("previous_employees", EMPLOYEES),
+            ("previous_establishments", ESTABLISHMENTS),
+        ):
+            earlier = counts(dataset, item, previous)
+            structure[column] = earlier.loc[area.code].reindex(structure.index)
+
+    _add_totals(finding, dataset, area, latest, previous, sources)
+    _add_industry_figures(finding, structure, latest, sources)
+    finding.tables["industry_structure"] = _structure_table(
+        structure, area, latest, previous, sources
+    )
+    finding.tables["industry_ranking"] = _ranking_table(dataset, area, latest, sources)
+    finding.charts["industry_employees"] = _employees_chart(
+        structure, dataset, area, latest, sources
+    )
+    finding.charts["industry_shares"] = _shares_chart(structure, area, latest, sources)
+    finding.method_notes.append(SCOPE_NOTE)
+    finding.method_notes.append(SPECIALIZATION_NOTE)
+    finding.method_notes.append(
+        f"順位は{area.prefecture}の市町村（政令指定都市は市全体）の中で、"
+        "値の大きい順に数えたものです。同じ値は同じ順位とし、"
+        "値のない市町村は数えていません。"
+    )
+    changes = used_changes(raw, area.prefecture_code)
+    if changes:
+        finding.method_notes.append(code_change_note(changes))
+    return finding
+
+
+def totals_by_area(dataset: Dataset, period: str, prefecture_code: str) -> pd.DataFrame:
+    """Return establishments, employees and employees per establishment by area."""
+    frame = dataset.frame
+    rows = frame[
+        frame["indicator"].isin([ESTABLISHMENTS, EMPLOYEES])
+        & (frame["period"] == period)
+        & frame["area_code"].str.startswith(prefecture_code)
+    ]
+    wide = rows.pivot_table(index="area_code", columns="indicator", values="value")
+    wide = wide.rename(
+        columns={ESTABLISHMENTS: "establishments", EMPLOYEES: "employees"}
+    )
+    wide["per_establishment"] = wide["employees"] / wide["establishments"]
+    return wide
+
+
+def _add_totals(finding, dataset, area, latest, previous, sources) -> None:
+    figures = finding.figures
+    in_prefecture = totals_by_area(dataset, latest, area.prefecture_code)
+    own = in_prefecture.loc[area.code]
+
+    figures["year"] = KeyFigure(latest, format_period(latest), latest, "", sources)
+    figures["establishments"] = _quantity(
+        own["establishments"], "事業所", latest, sources
+    )
+    figures["employees"] = _quantity(own["employees"], "人", latest, sources)
+    figures["per_establishment"] = _quantity(
+        own["per_establishment"], "人", latest, sources, 1
+    )
+    for key, column in (
+        ("establishments_rank", "establishments"),
+        ("employees_rank", "employees"),
+        ("per_establishment_rank", "per_establishment"),
+    ):
+        rank = rank_of(in_prefecture[column], area.code)
+        if rank:
+            figures[key] = KeyFigure(
+                rank.position,
+                format_rank(rank.position, rank.count),
+                latest,
+                "位",
+                sources,
+            )
+
+    if previous is None:
+        return
+    before = totals_by_area(dataset, previous, area.prefecture_code)
+    if area.code not in before.index:
+        return
+    old = before.loc[area.code]
+    figures["previous_year"] = KeyFigure(
+        previous, format_period(previous), previous, "", sources
+    )
+    for key, unit in (("establishments", "事業所"), ("employees", "人")):
+        figures[f"previous_{key}"] = _quantity(old[key], unit, previous, sources)
+        change = own[key] - old[key]
+        figures[f"{key}_change"] = KeyFigure(
+            change, format_change(change, unit), latest, unit, sources
+        )
+        rate = change / old[key] * 100
+        figures[f"{key}_change_rate"] = KeyFigure(
+            rate, format_change(rate, "%", 1), latest, "%", sources
+        )
+
+
+def _add_industry_figures(finding, structure, latest, sources) -> None:
+    figures = finding.figures
+    present = structure.dropna(subset=["employees"])
+    top = present.sort_values("employees", ascending=False).iloc[0]
+    figures["top_industry"] = KeyFigure(top["name"], top["name"], latest, "", sources)
+    figures["top_industry_employees"] = _quantity(
+        top["employees"], "人", latest, sources
+    )
+    figures["top_industry_share"] = _quantity(top["share"], "%", latest, sources, 1)
+
+    specialised = present.dropna(subset=["nation_coefficient"])
+    best = specialised.sort_values("nation_coefficient", ascending=False).iloc[0]
+    figures["specialized_industry"] = KeyFigure(
+        best["name"], best["name"], latest, "", sources
+    )
+    figures["specialized_coefficient"] = KeyFigure(
+        float(best["nation_coefficient"]),
+        f"{best['nation_coefficient']:.2f}",
+        latest,
+        "",
+        sources,
+    )
+    figures["specialized_prefecture_coefficient"] = KeyFigure(
+        float(best["prefecture_coefficient"]),
+        f"{best['prefecture_coefficient']:.2f}",
+        latest,
+        "",
+        sources,
+    )
+
+
+def _quantity(value, unit, period, sources, digits=0) -> KeyFigure:
+    return KeyFigure(
+        float(value), format_quantity(value, unit, digits), period, unit, sources
+    )
+
+
+def _structure_table(structure, area, latest, previous, sources) -> Table:
+    frame = structure.reset_index(drop=True)
+    latest_label = format_period_short(latest)
+    columns = [Column("name", "産業（大分類）", kind="text")]
+    if previous:
+        previous_label = format_period_short(previous)
+        columns.append(
+            Column("previous_establishments", f"事業所数 {previous_label}（事業所）")
+        )
+    columns.append(Column("establishments", f"事業所数 {latest_label}（事業所）"))
+    if previous:
+        columns.append(Column("previous_employees", f"従業者数 {previous_label}（人）"))
+    columns += [
+        Column("employees", f"従業者数 {latest_label}（人）"),
+        Column("share", "構成比（%）", kind="percent", digits=1),
+        Column("prefecture_coefficient", "特化係数（対県）", digits=2),
+        Column("nation_coefficient", "特化係数（対全国）", digits=2),
+    ]
+    return Table(
+        id="industry_structure",
+        title=f"{area.name}の産業別事業所数・従業者数と特化係数",
+        frame=frame,
+        columns=tuple(columns),
+        sources=sources,
+        note=(
+            f"構成比と特化係数は{latest_label}の従業者数による。"
+            "特化係数 = 町の構成比 ÷ 県（全国）の構成比。"
+        ),
+    )
+
+
+def _ranking_table(dataset, area, latest, sources) -> Table:
+    in_prefecture = totals_by_area(dataset, latest, area.prefecture_code)
+    names = area_names(dataset, area.prefecture_code)
+    frame = in_prefecture.reset_index()
+    frame["rank"] = frame["area_code"].map(ranks_of_all(in_prefecture["employees"]))
+    frame["area_name"] = frame["area_code"].map(names)
+    frame = frame.dropna(subset=["rank"])
+    frame = frame.sort_values(["rank", "area_code"]).reset_index(drop=True)
+    columns = (
+        Column("rank", "順位", kind="rank"),
+        Column("area_name", "市町村", kind="text"),
+        Column("employees", "従業者数（人）"),
+        Column("establishments", "事業所数（事業所）"),
+        Column("per_establishment", "1事業所当たり従業者数（人）", digits=1),
+    )
+    return Table(
+        id="industry_ranking",
+        title=(
+            f"{area.prefecture}の市町村の従業者数と事業所数"
+            f"（{format_period_short(latest)}）"
+        ),
+        frame=frame,
+        columns=columns,
+        sources=sources,
+        note=f"順位は従業者数の多い順。太字は{area.name}。",
+    )
+
+
+def _employees_chart(structure, dataset, area, latest, sources) -> ChartSpec:
+    ordered = structure.dropna(subset=["employees"]).sort_values(
+        "employees", ascending=False
+    )
+    rows = [
+        chart_row(
+            x=record["name"],
+            series="従業者数",
+            value=record["employees"],
+            indicator=EMPLOYEES + suffix,
+            indicator_name=dataset.labels.get(EMPLOYEES + suffix, record["name"]),
+            area_code=area.code,
+            area_name=area.name,
+            period=latest,
+            unit="人",
+            status="",
+            source=credits(sources),
+        )
+        for suffix, record in ordered.iterrows()
+    ]
+    top = ordered.iloc[0]
+    return ChartSpec(
+        id="industry_employees",
+        title=f"{area.name}の産業別従業者数（{format_period_short(latest)}）",
+        kind="ranking_bar",
+        data=pd.DataFrame(rows),
+        x_title="産業（大分類）",
+        y_title="従業者数（人）",
+        sources=sources,
+        alt=(
+            f"{area.name}の産業別の従業者数を多い順に並べた棒グラフ。"
+            f"最も多いのは{top['name']}で{top['employees']:,.0f}人。"
+        ),
+    )
+
+
+def _shares_chart(structure, area, latest, sources) -> ChartSpec:
+    ordered = structure.dropna(subset=["share"]).sort_values("share", ascending=False)
+    rows = []
+    for series, column, code, name in (
+        (area.name, "share", area.code, area.name),
+        (area.prefecture, "prefecture_share", area.prefecture_code, area.prefecture),
+        ("全国", "nation_share", "00000", "全国"),
+    ):
+        for suffix, record in ordered.iterrows():
+            rows.append(
+                chart_row(
+                    x=record["name"],
+                    series=series,
+                    value=record[column],
+                    indicator=f"{EMPLOYEES}{suffix}_share",
+                    indicator_name=f"従業者数の構成比（{record['name']}）",
+                    area_code=code,
+                    area_name=name,
+                    period=latest,
+                    unit="%",
+                    status="",
+                    source=credits(sources),
+                )
+            )
+    top = ordered.iloc[0]
+    return ChartSpec(
+        id="industry_shares",
+        title=(
+            f"産業別従業者数の構成比：{area.name}・{area.prefecture}・全国"
+            f"（{format_period_short(latest)}）"
+        ),
+        kind="grouped_bar",
+        data=pd.DataFrame(rows),
+        x_title="産業（大分類）",
+        y_title="構成比（%）",
+        sources=sources,
+        alt=(
+            f"産業別の従業者数の構成比を{area.name}、{area.prefecture}、全国で"
+            f"比べた棒グラフ。{area.name}で最も高い{top['name']}は"
+            f"{top['share']:.1f}%（{area.prefecture}{top['prefecture_share']:.1f}%、"
+            f"全国{top['nation_share']:.1f}%）。"
+        ),
+        note="県と全国は市区町村別の数値の合計から計算。",
+    )

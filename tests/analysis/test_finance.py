@@ -1,0 +1,76 @@
+"""Finance analysis on the real SSDSE-A files, against figures worked by hand.
+
+Each edition carries one fiscal year of 市町村別決算状況調 (2018 → FY2015 …
+2026 → FY2022), in thousand yen. In SSDSE-A-2026, 真鶴町 is line 722 and the
+columns are D A1101 総人口 (2020 census), CD D3201 歳入決算総額, CE D320101
+地方税, CF D3203 歳出決算総額, CG D320303 民生費.
+"""
+
+import pytest
+
+from databook.analysis.common import Area
+from databook.analysis.finance import accounts, analyse_finance
+from databook.inputs import Inputs
+from databook.sources.codes import load_master
+from databook.sources.ssdse import load_ssdse
+from tests.conftest import RAW
+
+MANAZURU = Area("14383", "真鶴町", "神奈川県")
+NAKAGAWA = Area("40231", "那珂川市", "福岡県")
+
+
+@pytest.fixture(scope="module")
+def inputs():
+    items = ["A1101", "D3201", "D320101", "D3203", "D320303", "D320308"]
+    items += ["D320310", "D320311"]
+    dataset = load_ssdse(sorted((RAW / "ssdse").glob("*.csv")), items=items)
+    master = load_master(RAW / "codes" / "localgovjp-utf8.csv")
+    return Inputs(master, {"ssdse-a": dataset})
+
+
+def test_finance_figures_manazuru(inputs):
+    figures = analyse_finance(inputs, MANAZURU).figures
+    # SSDSE-A-2026 line 722: CD 4,303,093, CE 879,471, CF 4,120,947 (千円).
+    assert figures["year"].text == "2022年度（令和4年度）"
+    assert figures["revenue"].value == 4303093
+    assert figures["revenue"].text == "43.0億円"
+    assert figures["local_tax"].text == "8.8億円"
+    assert figures["expenditure"].text == "41.2億円"
+    # 879471 ÷ 4303093 = 20.44%; 957245 ÷ 4120947 = 23.23%.
+    assert figures["tax_share"].text == "20.4%"
+    assert figures["welfare_share"].text == "23.2%"
+    # SSDSE-A-2018 line 722 holds FY2015.
+    assert figures["first_year"].text == "2015年度（平成27年度）"
+
+
+def test_finance_ranks_manazuru(inputs):
+    figures = analyse_finance(inputs, MANAZURU).figures
+    # CE ÷ CD over Kanagawa's 33 lines: 真鶴町 20.44% is the lowest, below
+    # 山北町 23.98% and 松田町 26.92%.
+    assert figures["tax_share_rank"].text == "33市町村中33位"
+    # CE × 1000 ÷ D: 879471000 ÷ 6722 = 130,835円; only 三浦市 130,138 and
+    # 二宮町 123,692 are lower.
+    assert figures["tax_per_person"].text == "130,835円"
+    assert figures["tax_per_person_rank"].text == "33市町村中31位"
+
+
+def test_finance_follows_code_change(inputs):
+    finding = analyse_finance(inputs, NAKAGAWA)
+    table = finding.tables["finance_accounts"].frame.set_index("period")
+    # Line 1499 is R40305 那珂川町 in the 2018 and 2019 editions and R40231
+    # 那珂川市 from 2020: FY2015 revenue (2018 edition, column CE) 16,387,049
+    # and FY2016 (2019 edition, column CG) 17,034,830 belong to 那珂川市.
+    assert list(table.index) == [f"FY{year}" for year in range(2015, 2023)]
+    assert table.loc["FY2015", "revenue"] == 16387049
+    assert table.loc["FY2016", "revenue"] == 17034830
+    assert table.loc["FY2017", "revenue"] == 17461020
+    assert "40305→40231" in finding.method_notes[-1]
+    # Fukuoka has 60 municipalities in every edition; none is counted twice.
+    assert finding.figures["tax_share_rank"].text.startswith("60市町村中")
+
+
+def test_accounts_without_items(inputs):
+    dataset = inputs.datasets["ssdse-a"].select(["D3201"])
+    table = accounts(dataset)
+    assert table["local_tax"].isna().all()
+    assert table["tax_share"].isna().all()
