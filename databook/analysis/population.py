@@ -420,9 +420,11 @@ def census_base(census: pd.Series, years: pd.Index) -> pd.Series:
     """Return, for each year, the population of the latest census up to that year.
 
     `census` is indexed by census year (2015, 2020). A year before the first
-    census gets NaN, so its rate per 1,000 stays missing.
+    census gets NaN, so its rate per 1,000 stays missing, and so does a year
+    whose census counted 0 people (双葉町, 富岡町 in 2015).
     """
     counts = census.dropna().sort_index()
+    counts = counts.where(counts > 0)
     base = {}
     for year in years:
         earlier = counts[[int(c) <= int(year) for c in counts.index]]
