@@ -26,7 +26,6 @@ import pandas as pd
 from databook.errors import InputError
 from databook.model import TIDY_COLUMNS, Dataset, PeriodKind, Provenance, Status
 from databook.sources.files import decode, file_sha256, read_bytes
-from databook.sources.successions import follow_successions
 
 logger = logging.getLogger(__name__)
 
@@ -335,7 +334,6 @@ def load_ssdse(
             )
 
     stacked = pd.concat(frames, ignore_index=True)
-    stacked = follow_successions(stacked, source="SSDSE-A")
     stacked = stacked.sort_values("edition", kind="stable")
     merged = stacked.drop_duplicates(
         subset=["indicator", "area_code", "period"], keep="last"

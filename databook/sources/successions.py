@@ -1,9 +1,10 @@
 """Area codes that changed when a municipality changed its status.
 
 A town that becomes a city gets a new area code (那珂川町 40305 became 那珂川市
-40231 on 2018-10-01). Older editions of a dataset list it under the old code,
-so a book for the city would lose those years. The loaders rename the old
-code to the new one, keeping the values as published.
+40231 on 2018-10-01). The 住基 tables before 2019 list it under the old code,
+so the 住基 loader renames the old code to the new one, keeping the values as
+published. SSDSE-A rows are followed at analysis time by
+databook.analysis.codes.current_codes instead.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ class Succession:
     """Day the new code took effect (ISO date)."""
 
 
-# Code changes between the SSDSE-A editions that databook reads: the 2019
-# edition lists 40305 那珂川町, the 2020 edition 40231 那珂川市.
+# The 住基 table of 2018-01-01 lists 403059 那珂川町, that of 2019-01-01
+# 402311 那珂川市.
 # NOTE: mergers, which join several areas into one, are not followed.
 SUCCESSIONS = (Succession("40305", "那珂川町", "40231", "那珂川市", "2018-10-01"),)
 
