@@ -57,7 +57,8 @@ for chapter in book.chapters:
     for block in chapter.charts:
         width, height = print_size(block.spec)
         figure = build_figure(block.spec, for_print=True)
-        figure.write_image(out / "charts" / f"{block.spec.id}.svg", width=width, height=height)
+        path = out / "charts" / f"{block.spec.id}.svg"
+        figure.write_image(path, width=width, height=height)
 write_pdf(book, out / "databook.pdf", base=out, chart_dir="charts")
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """

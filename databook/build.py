@@ -120,11 +120,13 @@ def build(
     progress: Progress | None = None,
     force: bool = False,
     render_quarto: bool | None = None,
+    load: Callable[[Config], Inputs] = load_inputs,
 ) -> BuildResult:
     """Build the book of the project in `project`, reusing unchanged steps.
 
     With `force`, every step runs again and the cache is only written.
     `render_quarto` overrides the quarto.render setting when not None.
+    `load` reads the datasets; a batch passes one that shares them between books.
     """
     started = time.monotonic()
     progress = progress or Progress(enabled=False)
@@ -145,7 +147,7 @@ def build(
     tally = Tally()
 
     with timings.step("読み込みと分析"):
-        area, findings = analyse(config, cache, tally)
+        area, findings = analyse(config, cache, tally, load=load)
     logger.info("対象: %s%s（%s）", area.prefecture, area.name, area.code)
     with timings.step("章の組み立て"):
         book = assemble_book(config, area, findings)
@@ -282,7 +284,11 @@ def write_state(build_dir: Path, fingerprint: str) -> None:
 
 
 def analyse(
-    config: Config, cache: StepCache, tally: Tally
+    config: Config,
+    cache: StepCache,
+    tally: Tally,
+    *,
+    load: Callable[[Config], Inputs] = load_inputs,
 ) -> tuple[Area, dict[str, Finding]]:
     """Load the datasets and run the chapters' analyses, or reuse their results.
 
@@ -303,7 +309,7 @@ def analyse(
             tally.count("findings", reused=True)
             return area, findings
 
-    inputs = load_inputs(config)
+    inputs = load(config)
     area = resolve_area(config, inputs.master)
     findings: dict[str, Finding] = {}
     with era_style(config.era):
@@ -352,7 +358,12 @@ def assemble_book(config: Config, area: Area, findings: dict[str, Finding]) -> B
         text = read_chapter(config.path(settings.file), display_path=settings.file)
         slug = chapter_slug(number, settings.file)
         notes = [n for name in settings.analysis for n in findings[name].method_notes]
-        chapters.append(renderer.render(text, number=number, slug=slug, notes=notes))
+        no_data = frozenset(n for n in settings.analysis if is_empty(findings[n]))
+        chapters.append(
+            renderer.render(
+                text, number=number, slug=slug, notes=notes, no_data=no_data
+            )
+        )
 
     sources = {}
     for chapter in chapters:
@@ -380,6 +391,11 @@ def assemble_book(config: Config, area: Area, findings: dict[str, Finding]) -> B
         sources=sorted(sources.values(), key=lambda s: s.id),
         variables=printed,
     )
+
+
+def is_empty(finding: Finding) -> bool:
+    """Return True for an analysis that found no data for the area."""
+    return not (finding.figures or finding.charts or finding.tables)
 
 
 def chapter_slug(number: int, file: str) -> str:

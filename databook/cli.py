@@ -1,4 +1,4 @@
-"""The `databook` command: build, check, fetch, doctor."""
+"""The `databook` command: build, check, fetch, serve, new, batch, doctor."""
 
 from __future__ import annotations
 
@@ -303,6 +303,182 @@ def serve(
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         console.print("プレビューを止めました。", highlight=False)
+
+
+@app.command()
+def new(
+    municipality: Annotated[
+        str,
+        typer.Argument(
+            help=(
+                "市区町村: 5桁の地域コード（14383）、6桁の団体コード（143839）"
+                "または名前（真鶴町、足柄下郡真鶴町、神奈川県真鶴町）。"
+            ),
+            show_default=False,
+        ),
+    ],
+    folder: Annotated[
+        Path | None,
+        typer.Argument(
+            help="作るフォルダ。省略時は「地域コード-市区町村名」。",
+            show_default=False,
+        ),
+    ] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data",
+            help=(
+                "全国のデータ（codes/ と ssdse/）のあるフォルダ。"
+                "省略時は databook のソース一式の data/raw/。"
+            ),
+            file_okay=False,
+            show_default=False,
+        ),
+    ] = None,
+    edition: Annotated[
+        int | None,
+        typer.Option(
+            "--edition",
+            help="表紙に印刷する版（年）。省略時は今年。",
+            show_default=False,
+        ),
+    ] = None,
+    verbose: VerboseOption = False,
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """市区町村のプロジェクトのフォルダ（設定・章・全国のデータ）を作ります。"""
+    _configure_logging(verbose=verbose, quiet=quiet)
+    from databook.new import (
+        MASTER_FILE,
+        create_project,
+        default_data_folder,
+        find_municipality,
+    )
+    from databook.sources.codes import load_master
+
+    try:
+        source = data.resolve() if data else default_data_folder()
+        master = load_master(source / MASTER_FILE)
+        found = find_municipality(master, municipality)
+        target = folder or Path(f"{found.code}-{found.name}")
+        created = create_project(found, target, source, edition=edition)
+    except DatabookError as error:
+        _fail(error, debug=debug)
+        return
+
+    if not quiet:
+        console.print(
+            f"{found.prefecture}{found.name}（{found.code}）のプロジェクトを"
+            f"作りました: {created.folder}",
+            highlight=False,
+        )
+        console.print(
+            f"次に: cd {created.folder} して databook build を実行します。",
+            highlight=False,
+        )
+
+
+@app.command()
+def batch(
+    prefecture: Annotated[
+        str,
+        typer.Argument(
+            help="都道府県名（神奈川県）または2桁の都道府県コード（14）。",
+            show_default=False,
+        ),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", "-o", help="市町村ごとのプロジェクトと index.html を作るフォルダ。"
+        ),
+    ] = Path("books"),
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data",
+            help=(
+                "全国のデータ（codes/ と ssdse/）のあるフォルダ。"
+                "省略時は databook のソース一式の data/raw/。"
+            ),
+            file_okay=False,
+            show_default=False,
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            "-j",
+            min=1,
+            help="同時に作る冊数（プロセス数）。省略時は CPU の数。",
+            show_default=False,
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help=(
+                "Dask のスケジューラのアドレス（例: tcp://127.0.0.1:8786）。"
+                "指定するとそのクラスタで作ります（databook[dask] が必要）。"
+            ),
+            show_default=False,
+        ),
+    ] = None,
+    only: Annotated[
+        str | None,
+        typer.Option(
+            "--only",
+            help="作る市町村を地域コードのカンマ区切りで限ります（例: 14383,14384）。",
+            show_default=False,
+        ),
+    ] = None,
+    force: ForceOption = False,
+    verbose: VerboseOption = False,
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """都道府県のすべての市町村のデータブックを並列に作り、比較の一覧を作ります。"""
+    _configure_logging(verbose=verbose, quiet=quiet)
+    from databook.batch import run_batch
+    from databook.new import default_data_folder
+
+    codes = [code.strip() for code in only.split(",") if code.strip()] if only else None
+    try:
+        source = data.resolve() if data else default_data_folder()
+        result = run_batch(
+            prefecture,
+            out,
+            source,
+            workers=workers,
+            scheduler=scheduler,
+            only=codes,
+            force=force,
+        )
+    except DatabookError as error:
+        _fail(error, debug=debug)
+        return
+
+    built = len(result.outcomes) - len(result.failures)
+    if not quiet:
+        console.print(
+            f"{result.prefecture}: {built} / {len(result.outcomes)} 冊を作りました"
+            f"（{result.seconds:.0f} 秒、{result.workers} 並列）。",
+            highlight=False,
+        )
+        console.print(f"一覧: {result.index}", highlight=False)
+    if result.failures:
+        console.print(f"[bold red]失敗:[/] {len(result.failures)} 市町村", markup=True)
+        for outcome in result.failures:
+            console.print(
+                f"  {outcome.name}（{outcome.code}）: {outcome.error}",
+                highlight=False,
+                markup=False,
+            )
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -9,6 +9,8 @@ Japanese residents, calendar years).
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from databook.analysis.codes import current_codes
@@ -102,7 +104,9 @@ def analyse_population(inputs: Inputs, area: Area) -> Finding:
         previous = own.iloc[-2]
         before = previous["period"]
         change = latest["total"] - previous["total"]
-        rate = change / previous["total"] * 100
+        # A town emptied by evacuation (双葉町 counted 0 people in 2015)
+        # has no rate of change against that census.
+        rate = change / previous["total"] * 100 if previous["total"] else math.nan
         figures["previous_year"] = KeyFigure(
             before, format_period(before), before, "", sources
         )
@@ -113,8 +117,10 @@ def analyse_population(inputs: Inputs, area: Area) -> Finding:
         figures["change"] = KeyFigure(
             change, format_change(change, "人"), period, "人", sources
         )
-        figures["change_rate"] = KeyFigure(
-            rate, format_change(rate, "%", 1), period, "%", sources
+        figures["change_rate"] = (
+            KeyFigure(rate, format_change(rate, "%", 1), period, "%", sources)
+            if not math.isnan(rate)
+            else _not_computed(period, "%", sources)
         )
 
     in_prefecture = structure[
@@ -131,6 +137,8 @@ def analyse_population(inputs: Inputs, area: Area) -> Finding:
                 "位",
                 sources,
             )
+        else:
+            figures[key] = _not_computed(period, "位", sources)
 
     finding.tables["age_structure"] = _age_table(own, sources)
     finding.tables["ageing_ranking"] = _ranking_table(
@@ -142,13 +150,29 @@ def analyse_population(inputs: Inputs, area: Area) -> Finding:
     )
     finding.method_notes.append(AGEING_NOTE)
     finding.method_notes.append(_rank_note(area, len(in_prefecture)))
+    if any(figure.text == NOT_COMPUTED for figure in figures.values()):
+        finding.method_notes.append(NOT_COMPUTED_NOTE)
     return finding
 
 
+NOT_COMPUTED = "―"
+"""Printed for a rate or rank that a population of 0 leaves undefined."""
+NOT_COMPUTED_NOTE = (
+    "「―」は、国勢調査の人口が0人のため計算できない割合や順位です"
+    "（避難指示で住民のいなかった町など）。"
+)
+
+
 def _quantity(value, unit, period, sources, digits=0) -> KeyFigure:
+    if pd.isna(value):
+        return _not_computed(period, unit, sources)
     return KeyFigure(
         float(value), format_quantity(value, unit, digits), period, unit, sources
     )
+
+
+def _not_computed(period, unit, sources) -> KeyFigure:
+    return KeyFigure(None, NOT_COMPUTED, period, unit, sources)
 
 
 def _rank_note(area: Area, count: int) -> str:
@@ -265,6 +289,11 @@ def _ageing_chart(in_prefecture, dataset, area, period, sources) -> ChartSpec:
     ]
     own = in_prefecture.loc[area.code, "ageing_rate"]
     rank = rank_of(in_prefecture["ageing_rate"], area.code)
+    standing = (
+        f"{area.name}は{own:.1f}%で{format_rank(rank.position, rank.count)}。"
+        if rank
+        else f"{area.name}は人口が0人のため高齢化率がありません。"
+    )
     return ChartSpec(
         id="ageing_prefecture",
         title=f"{area.prefecture}の市町村の高齢化率（{format_period_short(period)}）",
@@ -275,7 +304,7 @@ def _ageing_chart(in_prefecture, dataset, area, period, sources) -> ChartSpec:
         sources=sources,
         alt=(
             f"{area.prefecture}の{len(rows)}市町村の高齢化率を高い順に並べた棒グラフ。"
-            f"{area.name}は{own:.1f}%で{format_rank(rank.position, rank.count)}。"
+            f"{standing}"
         ),
         highlight=area.name,
     )
@@ -391,9 +420,11 @@ def census_base(census: pd.Series, years: pd.Index) -> pd.Series:
     """Return, for each year, the population of the latest census up to that year.
 
     `census` is indexed by census year (2015, 2020). A year before the first
-    census gets NaN, so its rate per 1,000 stays missing.
+    census gets NaN, so its rate per 1,000 stays missing, and so does a year
+    whose census counted 0 people (双葉町, 富岡町 in 2015).
     """
     counts = census.dropna().sort_index()
+    counts = counts.where(counts > 0)
     base = {}
     for year in years:
         earlier = counts[[int(c) <= int(year) for c in counts.index]]
@@ -412,6 +443,8 @@ def _add_change_ranks(finding: Finding, dataset: Dataset, area: Area) -> None:
     population = census[census["period"] == census_period].set_index("area_code")[
         "value"
     ]
+    # A population of 0 gives no rate per 1,000 residents (not an infinite one).
+    population = population.where(population > 0)
 
     for key, plus, minus, year_key in (
         ("natural", BIRTHS, DEATHS, "vital_year"),
@@ -429,9 +462,11 @@ def _add_change_ranks(finding: Finding, dataset: Dataset, area: Area) -> None:
             values[code] = rows.set_index("area_code")["value"]
         rate = (values[plus] - values[minus]) / population * 1000
         rank = rank_of(rate, area.code)
-        if rank is None:
-            continue
         sources = finding.figures[key].sources
+        if rank is None:
+            finding.figures[f"{key}_rate"] = _not_computed(year, "人", sources)
+            finding.figures[f"{key}_rank"] = _not_computed(year, "位", sources)
+            continue
         finding.figures[f"{key}_rate"] = KeyFigure(
             rate[area.code],
             format_change(rate[area.code], "人", 1),
@@ -447,6 +482,8 @@ def _add_change_ranks(finding: Finding, dataset: Dataset, area: Area) -> None:
         f"（人口は{format_period_short(census_period)}の国勢調査）の大きい順です。"
         f"{area.prefecture}の市町村の中で数え、値のない市町村は数えていません。"
     )
+    if any(figure.text == NOT_COMPUTED for figure in finding.figures.values()):
+        finding.method_notes.append(NOT_COMPUTED_NOTE)
 
 
 def _change_table(table: pd.DataFrame, sources) -> Table:

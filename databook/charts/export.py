@@ -21,18 +21,37 @@ from databook.errors import EnvironmentProblem
 logger = logging.getLogger(__name__)
 
 
+_server_users = 0
+"""Blocks of this process inside `chart_server`; the server runs while above 0."""
+
+
 @contextmanager
 def chart_server():
-    """Run one kaleido sync server for the duration of the block."""
+    """Run one kaleido sync server for the duration of the block.
+
+    Nested blocks share the running server, so a batch worker can keep one
+    server for all the books it builds.
+    """
+    global _server_users
+    if _server_users:
+        _server_users += 1
+        try:
+            yield
+        finally:
+            _server_users -= 1
+        return
+
     import kaleido
     import plotly.io
 
     # Headers ask kaleido to fetch fonts and scripts from the network.
     plotly.io.defaults.headers = {}
     kaleido.start_sync_server(mathjax=False, silence_warnings=True)
+    _server_users = 1
     try:
         yield
     finally:
+        _server_users = 0
         kaleido.stop_sync_server(silence_warnings=True)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import html
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,13 @@ from databook.model import ChartSpec, KeyFigure, Table
 
 SHORTCODE = re.compile(r"\{\{<\s*(\w+)\s+([^\s>]+)\s*>\}\}")
 BLOCK_KINDS = {"chart", "table"}
+NO_DATA_TEXT = "（データなし）"
+"""Printed for a key figure whose analysis found no data for the area."""
+NO_DATA_BLOCK = (
+    '<p class="no-data">（データがないため、この{label}は載せていません。）</p>\n'
+)
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -127,12 +135,26 @@ class ChapterRenderer:
         self.variables = variables
         self.charts = charts
         self.tables = tables
+        self.no_data: frozenset[str] = frozenset()
         self.markdown = MarkdownIt("commonmark", {"html": False, "typographer": False})
         self.markdown.enable("table")
 
     def render(
-        self, text: ChapterText, *, number: int, slug: str, notes: list[str]
+        self,
+        text: ChapterText,
+        *,
+        number: int,
+        slug: str,
+        notes: list[str],
+        no_data: frozenset[str] = frozenset(),
     ) -> Chapter:
+        """Render one chapter text.
+
+        `no_data` names the chapter's analyses that found no data for the
+        area: their key figures, charts and tables print a placeholder with
+        a warning instead of failing the build.
+        """
+        self.no_data = no_data
         chapter = Chapter(number, slug, text.title, text.file, method_notes=notes)
         blocks: list[ChartBlock | TableBlock] = []
         lines = []
@@ -161,10 +183,15 @@ class ChapterRenderer:
         if not match or match.group(1) not in BLOCK_KINDS:
             return None
         kind, name = match.groups()
-        count = sum(1 for b in blocks if (kind == "chart") == isinstance(b, ChartBlock))
+        counted = ChartBlock if kind == "chart" else TableBlock
+        count = sum(1 for block in blocks if isinstance(block, counted))
         if kind == "chart":
+            if name not in self.charts and self.no_data:
+                return self._placeholder(kind, name, "グラフ", place, file)
             spec = self._lookup(self.charts, name, "グラフ", "chart", place, file)
             return ChartBlock(spec, f"図{chapter_number}-{count + 1}")
+        if name not in self.tables and self.no_data:
+            return self._placeholder(kind, name, "表", place, file)
         table = self._lookup(self.tables, name, "表", "table", place, file)
         return TableBlock(table, f"表{chapter_number}-{count + 1}")
 
@@ -185,11 +212,29 @@ class ChapterRenderer:
                     place=place,
                     hint="使えるのは var、chart、table の3つです。",
                 )
+            if name not in self.variables and name.split(".")[0] in self.no_data:
+                self._warn_no_data(kind, name, place, file)
+                return NO_DATA_TEXT
             figure = self._lookup(self.variables, name, "変数", "var", place, file)
             text = figure.text if isinstance(figure, KeyFigure) else figure
             return _escape_markdown(text)
 
         return SHORTCODE.sub(replace, line)
+
+    def _placeholder(self, kind, name, label, place, file) -> str:
+        self._warn_no_data(kind, name, place, file)
+        return NO_DATA_BLOCK.format(label=label)
+
+    def _warn_no_data(self, kind: str, name: str, place: str, file: str) -> None:
+        logger.warning(
+            "%s、%s: {{< %s %s >}} は、分析 %s にこの市町村のデータがないため"
+            "「データなし」と印刷します。",
+            file,
+            place,
+            kind,
+            name,
+            "、".join(sorted(self.no_data)),
+        )
 
     @staticmethod
     def _lookup(table: dict, name: str, label: str, kind: str, place: str, file: str):

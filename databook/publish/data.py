@@ -101,7 +101,7 @@ def table_cells(table: Table, emphasise: str | None = None) -> HtmlTable:
             value = record[column.key]
             if column.kind == "text":
                 cells.append(str(value))
-            elif column.kind == "rank":
+            elif column.kind == "rank" and not pd.isna(value):
                 cells.append(f"{int(value)}")
             else:
                 status = record.get(f"{column.key}_status", "") or ""

@@ -39,6 +39,7 @@ from databook.sources.cells import (
 )
 from databook.sources.cells import parse_number as parse_cell
 from databook.sources.files import decode, file_sha256, read_bytes
+from databook.sources.successions import follow_successions
 
 logger = logging.getLogger(__name__)
 
@@ -314,6 +315,7 @@ def load_juki(
     frame = pd.concat(frames, ignore_index=True) if frames else None
     if frame is None:
         frame = pd.DataFrame(columns=TIDY_COLUMNS)
+    frame = follow_successions(frame, source="住基")
     frame = frame.sort_values(["indicator", "area_code", "period"], kind="stable")
     return Dataset(frame.reset_index(drop=True), provenance, dict(LABELS)), tables
 

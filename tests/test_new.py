@@ -1,0 +1,231 @@
+"""`databook new`: finding a municipality, and real builds of awkward ones."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from databook.errors import ConfigError, InputError
+from databook.new import create_project, find_municipality
+from databook.sources.codes import load_master
+from tests.conftest import RAW, run_databook
+
+
+def pdf_text(pdf: Path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+@pytest.fixture(scope="module")
+def master():
+    return load_master(RAW / "codes" / "localgovjp-utf8.csv")
+
+
+# Codes from data/raw/codes/localgovjp-utf8.csv, columns cid and lgcode.
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("14383", "14383"),
+        ("143839", "14383"),
+        ("１４３８３", "14383"),
+        ("真鶴町", "14383"),
+        ("足柄下郡真鶴町", "14383"),
+        ("神奈川県真鶴町", "14383"),
+        ("神奈川県足柄下郡真鶴町", "14383"),
+        ("1100", "01100"),
+        ("札幌市", "01100"),
+        ("千代田区", "13101"),
+        ("那珂川市", "40231"),
+        ("東京都府中市", "13206"),
+        ("広島県府中市", "34208"),
+        ("茅ケ崎市", "14207"),
+    ],
+)
+def test_find_municipality(master, query, code):
+    assert find_municipality(master, query).code == code
+
+
+@pytest.mark.parametrize(
+    ("name", "candidates"),
+    [
+        ("府中市", ["東京都府中市（13206）", "広島県府中市（34208）"]),
+        ("伊達市", ["北海道伊達市（01233）", "福島県伊達市（07213）"]),
+    ],
+)
+def test_ambiguous_name_lists_candidates(master, name, candidates):
+    with pytest.raises(ConfigError) as caught:
+        find_municipality(master, name)
+    for candidate in candidates:
+        assert candidate in caught.value.message
+
+
+def test_wrong_check_digit_names_right_one(master):
+    # JIS X 0402: 1·6 + 4·5 + 3·4 + 8·3 + 3·2 = 68; 68 mod 11 = 2; 11 − 2 = 9.
+    with pytest.raises(ConfigError) as caught:
+        find_municipality(master, "143838")
+    assert "143839" in caught.value.hint
+
+
+def test_ward_points_to_its_city(master):
+    with pytest.raises(ConfigError) as caught:
+        find_municipality(master, "札幌市中央区")
+    assert "北海道札幌市" in caught.value.hint
+
+
+def test_unknown_name_rejected(master):
+    with pytest.raises(ConfigError) as caught:
+        find_municipality(master, "真鶴村")
+    assert "真鶴村" in caught.value.message
+
+
+def test_new_rejects_non_empty_folder(master, tmp_path):
+    (tmp_path / "note.txt").write_text("x", encoding="utf-8")
+    with pytest.raises(ConfigError):
+        create_project(master.get("14383"), tmp_path, RAW)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["note.txt"]
+
+
+def test_new_rejects_data_folder_without_ssdse(master, tmp_path):
+    data = tmp_path / "data"
+    (data / "codes").mkdir(parents=True)
+    shutil.copy(RAW / "codes" / "localgovjp-utf8.csv", data / "codes")
+    with pytest.raises(InputError) as caught:
+        create_project(master.get("14383"), tmp_path / "book", data)
+    assert "ssdse/SSDSE-A-*.csv" in caught.value.message
+
+
+def test_cli_ambiguous_name_fails(tmp_path):
+    result = run_databook("new", "伊達市", cwd=tmp_path)
+    assert result.returncode != 0
+    assert "北海道伊達市（01233）" in result.stderr
+    assert "福島県伊達市（07213）" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+# Census population of 2020 (国勢調査) from data/raw/ssdse/SSDSE-A-2026.csv,
+# column A1101 (総人口, row 2 gives the year 2020), on the row of each code.
+AWKWARD = [
+    pytest.param("札幌市", "01100", "1,973,395人", id="designated-city"),
+    pytest.param("13101", "13101", "66,680人", id="tokyo-special-ward"),
+    pytest.param("清川村", "14402", "3,038人", id="small-village"),
+    pytest.param("那珂川市", "40231", "50,112人", id="town-become-city"),
+    pytest.param("足柄下郡真鶴町", "14383", "6,722人", id="sample-town"),
+]
+
+
+@pytest.mark.parametrize(("query", "code", "population"), AWKWARD)
+def test_new_then_build(tmp_path, query, code, population):
+    created = run_databook("new", query, "book", "--edition", "2026", cwd=tmp_path)
+    assert created.returncode == 0, created.stderr
+    project = tmp_path / "book"
+    assert f'municipality: "{code}"' in (project / "databook.yml").read_text(
+        encoding="utf-8"
+    )
+
+    built = run_databook("build", cwd=project)
+
+    assert built.returncode == 0, built.stderr
+    assert "警告" not in built.stderr
+    text = pdf_text(project / "build" / "databook.pdf")
+    assert population in text
+    assert (project / "build" / "site" / "index.html").is_file()
+
+
+def test_town_become_city_keeps_old_code_years(tmp_path):
+    # SSDSE-A-2018.csv, row R40305 (那珂川町), column A4101 出生数 with
+    # year 2016 in row 2: 493. The 2020 and later editions list the city
+    # under 40231 only, so this year comes from the old code.
+    created = run_databook("new", "40231", "book", cwd=tmp_path)
+    assert created.returncode == 0, created.stderr
+    project = tmp_path / "book"
+    built = run_databook("build", cwd=project)
+    assert built.returncode == 0, built.stderr
+    table = (project / "data" / "processed" / "table-population_change.csv").read_text(
+        encoding="utf-8-sig"
+    )
+    rows = [line.split(",") for line in table.splitlines()]
+    header = rows[0]
+    row_2016 = next(row for row in rows if row[header.index("年")] == "2016年")
+    assert row_2016[header.index("出生数（人）")] == "493"
+
+
+def test_area_missing_from_every_file_builds(tmp_path):
+    """A municipality absent from SSDSE-A and 住基 gets chapters that say so.
+
+    The data folder holds the real master, the real SSDSE-A-2026.csv without
+    its line of R14402 (清川村) and the real 住基 tables without their line of
+    144029, each cut in the test and byte for byte otherwise.
+    """
+    data = tmp_path / "data"
+    (data / "codes").mkdir(parents=True)
+    shutil.copy(RAW / "codes" / "localgovjp-utf8.csv", data / "codes")
+    cuts = [(RAW / "ssdse" / "SSDSE-A-2026.csv", b"R14402,")]
+    cuts += [(path, b"144029,") for path in sorted((RAW / "juki").glob("*.csv"))]
+    for path, start in cuts:
+        lines = path.read_bytes().splitlines(True)
+        kept = [line for line in lines if not line.startswith(start)]
+        assert len(kept) == len(lines) - 1, path.name
+        target = data / path.parent.name / path.name
+        target.parent.mkdir(exist_ok=True)
+        target.write_bytes(b"".join(kept))
+
+    created = run_databook("new", "清川村", "book", "--data", str(data), cwd=tmp_path)
+    assert created.returncode == 0, created.stderr
+    built = run_databook("build", cwd=tmp_path / "book")
+
+    assert built.returncode == 0, built.stderr
+    assert "population.total" in built.stderr
+    assert "データなし" in built.stderr
+    assert "juki.population" in built.stderr
+    text = pdf_text(tmp_path / "book" / "build" / "databook.pdf")
+    assert "清川村の国勢調査人口がデータにないため" in text
+    assert "（データなし）" in text
+    assert "このグラフは載せていません" in text
+
+
+def test_new_without_juki_leaves_its_chapter_out(master, tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(RAW / "codes", data / "codes")
+    shutil.copytree(RAW / "ssdse", data / "ssdse")
+
+    create_project(master.get("14383"), tmp_path / "book", data)
+
+    config = (tmp_path / "book" / "databook.yml").read_text(encoding="utf-8")
+    assert "kind: juki" not in config
+    assert "03-juki.qmd" not in config
+    assert not (tmp_path / "book" / "chapters" / "03-juki.qmd").exists()
+    assert not (tmp_path / "book" / "data" / "raw" / "juki").exists()
+
+
+def test_new_with_juki_adds_its_chapter(master, tmp_path):
+    create_project(master.get("14383"), tmp_path / "book", RAW)
+
+    config = (tmp_path / "book" / "databook.yml").read_text(encoding="utf-8")
+    assert "kind: juki" in config
+    assert "analysis: juki" in config
+    juki_files = sorted((tmp_path / "book" / "data" / "raw" / "juki").iterdir())
+    assert len(juki_files) == len(list((RAW / "juki").glob("*.csv")))
+
+
+def test_evacuated_town_builds(tmp_path):
+    # SSDSE-A-2021.csv and SSDSE-A-2026.csv, row R07546 (双葉町): A1101 総人口
+    # is 0 in both the 2015 and the 2020 census, and so are A1301–A1303. No
+    # rate, share or rank can be computed, so the book prints 「―」.
+    created = run_databook("new", "双葉町", "book", cwd=tmp_path)
+    assert created.returncode == 0, created.stderr
+    built = run_databook("build", cwd=tmp_path / "book")
+
+    assert built.returncode == 0, built.stderr
+    text = pdf_text(tmp_path / "book" / "build" / "databook.pdf")
+    assert "総人口は0人" in text
+    assert "高齢化率は―" in text
+    assert "国勢調査の人口が0人のため計算できない" in text
+    assert "nan" not in text
+    assert "inf" not in text
