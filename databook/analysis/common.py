@@ -81,3 +81,34 @@ def chart_row(
         "status": status,
         "source": source,
     }
+
+
+def ranking_rows(
+    values: pd.Series,
+    names: dict[str, str],
+    *,
+    series: str,
+    indicator: str,
+    indicator_name: str,
+    period: str,
+    unit: str,
+    sources,
+) -> list[dict]:
+    """Return chart rows of every area's value, largest first, for a ranking bar."""
+    ordered = values.dropna().sort_values(ascending=False)
+    return [
+        chart_row(
+            x=names[code],
+            series=series,
+            value=value,
+            indicator=indicator,
+            indicator_name=indicator_name,
+            area_code=code,
+            area_name=names[code],
+            period=period,
+            unit=unit,
+            status="",
+            source=credits(sources),
+        )
+        for code, value in ordered.items()
+    ]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from databook.analysis.codes import code_change_note, current_codes, used_changes
-from databook.analysis.common import Area, area_names, chart_row, credits
+from databook.analysis.common import Area, area_names, chart_row, credits, ranking_rows
 from databook.analysis.ranking import rank_of, ranks_of_all
 from databook.formatting import (
     format_period,
@@ -279,23 +279,16 @@ def _trend_chart(own, dataset, area, sources) -> ChartSpec:
 def _share_chart(in_prefecture, dataset, area, year, sources) -> ChartSpec:
     names = area_names(dataset, area.prefecture_code)
     present = in_prefecture.dropna(subset=["tax_share"])
-    ordered = present.sort_values("tax_share", ascending=False)
-    rows = [
-        chart_row(
-            x=names[code],
-            series="地方税の割合",
-            value=record["tax_share"],
-            indicator="tax_share",
-            indicator_name="地方税 ÷ 歳入決算総額",
-            area_code=code,
-            area_name=names[code],
-            period=year,
-            unit="%",
-            status="",
-            source=credits(sources),
-        )
-        for code, record in ordered.iterrows()
-    ]
+    rows = ranking_rows(
+        present["tax_share"],
+        names,
+        series="地方税の割合",
+        indicator="tax_share",
+        indicator_name="地方税 ÷ 歳入決算総額",
+        period=year,
+        unit="%",
+        sources=sources,
+    )
     rank = rank_of(present["tax_share"], area.code)
     return ChartSpec(
         id="tax_share_prefecture",

@@ -20,6 +20,7 @@ from databook.analysis.common import (
     chart_row,
     credits,
     indicator_rows,
+    ranking_rows,
 )
 from databook.analysis.ranking import rank_of, ranks_of_all
 from databook.formatting import (
@@ -270,23 +271,16 @@ def _age_chart(own, dataset, area, sources) -> ChartSpec:
 
 def _ageing_chart(in_prefecture, dataset, area, period, sources) -> ChartSpec:
     names = area_names(dataset, area.prefecture_code)
-    ordered = in_prefecture.sort_values("ageing_rate", ascending=False)
-    rows = [
-        chart_row(
-            x=names[code],
-            series="高齢化率",
-            value=record["ageing_rate"],
-            indicator="ageing_rate",
-            indicator_name="高齢化率（65歳以上人口 ÷ 年齢不詳を除く総人口）",
-            area_code=code,
-            area_name=names[code],
-            period=period,
-            unit="%",
-            status="",
-            source=credits(sources),
-        )
-        for code, record in ordered.iterrows()
-    ]
+    rows = ranking_rows(
+        in_prefecture["ageing_rate"],
+        names,
+        series="高齢化率",
+        indicator="ageing_rate",
+        indicator_name="高齢化率（65歳以上人口 ÷ 年齢不詳を除く総人口）",
+        period=period,
+        unit="%",
+        sources=sources,
+    )
     own = in_prefecture.loc[area.code, "ageing_rate"]
     rank = rank_of(in_prefecture["ageing_rate"], area.code)
     standing = (
