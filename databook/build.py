@@ -74,7 +74,7 @@ QUARTO_DIR = "quarto"
 
 @dataclass
 class BuildResult:
-    """What a build wrote, and what it could reuse."""
+    """Outputs of a build and the steps it reused."""
 
     pdf: Path | None
     site: Path | None
@@ -431,8 +431,8 @@ def export_charts(
 ) -> None:
     """Export each chart as SVG (print and download) and PNG (download).
 
-    Charts found in the cache are copied; the chart server starts only when
-    at least one chart has to be drawn, and draws all of them in one batch.
+    Charts found in the cache are copied. The chart server starts only when
+    at least one chart has to be drawn, and it draws all of them in one batch.
     """
     from databook.charts.figures import print_size
 
@@ -505,7 +505,7 @@ def write_book_pdf(
     """Write build/databook.pdf, reusing the cached one if its inputs are the same.
 
     The key covers the booklet's HTML and the content of every chart SVG it
-    shows; the build date printed in the colophon is part of the HTML.
+    shows. The build date printed in the colophon is part of that HTML.
     """
     from databook.publish.pdf import book_html
 

@@ -39,6 +39,18 @@ ProjectOption = Annotated[
         file_okay=False,
     ),
 ]
+DataOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data",
+        help=(
+            "全国のデータ（codes/ と ssdse/）のあるフォルダ。"
+            "省略時は databook のソース一式の data/raw/。"
+        ),
+        file_okay=False,
+        show_default=False,
+    ),
+]
 VerboseOption = Annotated[
     bool,
     typer.Option("--verbose", "-v", help="詳しい経過（デバッグ情報）も表示します。"),
@@ -67,7 +79,11 @@ class _LogFormatter(logging.Formatter):
 
 
 def _configure_logging(*, verbose: bool, quiet: bool) -> None:
-    level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
+    level = logging.INFO
+    if verbose:
+        level = logging.DEBUG
+    elif quiet:
+        level = logging.WARNING
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_LogFormatter("%(message)s"))
     root = logging.getLogger("databook")
@@ -324,18 +340,7 @@ def new(
             show_default=False,
         ),
     ] = None,
-    data: Annotated[
-        Path | None,
-        typer.Option(
-            "--data",
-            help=(
-                "全国のデータ（codes/ と ssdse/）のあるフォルダ。"
-                "省略時は databook のソース一式の data/raw/。"
-            ),
-            file_okay=False,
-            show_default=False,
-        ),
-    ] = None,
+    data: DataOption = None,
     edition: Annotated[
         int | None,
         typer.Option(
@@ -395,18 +400,7 @@ def batch(
             "--out", "-o", help="市町村ごとのプロジェクトと index.html を作るフォルダ。"
         ),
     ] = Path("books"),
-    data: Annotated[
-        Path | None,
-        typer.Option(
-            "--data",
-            help=(
-                "全国のデータ（codes/ と ssdse/）のあるフォルダ。"
-                "省略時は databook のソース一式の data/raw/。"
-            ),
-            file_okay=False,
-            show_default=False,
-        ),
-    ] = None,
+    data: DataOption = None,
     workers: Annotated[
         int | None,
         typer.Option(

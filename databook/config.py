@@ -313,7 +313,7 @@ class Chapter(Settings):
 
 
 class Output(Settings):
-    """What `databook build` writes."""
+    """Outputs that `databook build` writes."""
 
     pdf: bool = True
     """Write build/databook.pdf."""
@@ -337,7 +337,7 @@ class QuartoSettings(Settings):
 
 
 class Config(Settings):
-    """A data book edition: whose book it is, what it reads, what it says."""
+    """A data book edition: its municipality, inputs, chapters and outputs."""
 
     municipality: str
     """Area code of the book's municipality: 5 digits, or 6 with the check digit."""

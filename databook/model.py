@@ -28,7 +28,7 @@ TIDY_COLUMNS = [
 
 
 class PeriodKind(StrEnum):
-    """How a `period` text is to be read."""
+    """Kind of period that a `period` text names."""
 
     CENSUS = "census"
     """A census count on its survey date (国勢調査: 1 October; 経済センサス: 1 June)."""
@@ -43,11 +43,11 @@ class PeriodKind(StrEnum):
     DATE = "date"
     """A count on one day, written `2022-01-01`."""
     YEAR = "year"
-    """A year whose kind (calendar, fiscal, census) the source does not say."""
+    """A year whose kind (calendar, fiscal, census) the source does not state."""
 
 
 class Status(StrEnum):
-    """Why a value is missing. A present value has an empty status."""
+    """Reason a value is missing. A present value has an empty status."""
 
     NOT_SURVEYED = "not_surveyed"
     """No figure was obtained for this area and period (「…」 or an empty cell)."""
@@ -61,7 +61,7 @@ class Status(StrEnum):
 
 @dataclass(frozen=True)
 class Provenance:
-    """Where a set of rows came from, and how to credit it."""
+    """Origin of a set of rows and the credit its terms require."""
 
     id: str
     """Key that `source_id` in a Dataset points to."""
@@ -80,7 +80,7 @@ class Provenance:
     reference: str = ""
     """Survey date or reference period(s) the source gives, as text."""
     url: str = ""
-    """Where the file is published (never with an API key in it)."""
+    """Address the file is published at, without any API key."""
     series: str = ""
     """Product that the source is an edition of, e.g. SSDSE-A and its publisher."""
     edition: str = ""
@@ -240,7 +240,7 @@ class Table:
 
 @dataclass(frozen=True)
 class ChartSpec:
-    """What to draw, independent of plotly."""
+    """Chart to draw, independent of plotly."""
 
     id: str
     title: str

@@ -54,7 +54,7 @@ RELOAD_SCRIPT = f"""
 
 @dataclass
 class PreviewState:
-    """What the browser polls: a version bumped by each successful build."""
+    """Build status that the browser polls: a version bumped by each build."""
 
     version: int = 0
     error: str = ""
@@ -66,7 +66,7 @@ class PreviewState:
 
 
 class PreviewHandler(SimpleHTTPRequestHandler):
-    """Serves build/, adds the reload script to HTML, answers the status poll."""
+    """Handler that serves build/, adds the reload script and returns the status."""
 
     def __init__(self, *args, state: PreviewState, **kwargs) -> None:
         self.state = state

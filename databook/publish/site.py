@@ -33,9 +33,9 @@ from databook.publish.downloads import (
 
 logger = logging.getLogger(__name__)
 
-# No plotly tool bar: its buttons are labelled in English and would be keyboard
-# stops inside a chart that screen readers skip; every chart offers its data
-# and PNG and SVG images below it instead.
+# No plotly tool bar, because its buttons are labelled in English and would be
+# keyboard stops inside a chart that screen readers skip. Every chart offers
+# its data and PNG and SVG images below it instead.
 PLOT_CONFIG = {
     "displayModeBar": False,
     "responsive": True,
