@@ -59,7 +59,7 @@ def _summary(kind: str, dataset: Dataset) -> ReadReport:
         file="、".join(files),
         kind=kind,
         rows=len(frame),
-        periods=sorted(set(frame["period"])),
+        periods=sorted(frame["period"].unique()),
         notes=[
             f"{frame['area_code'].nunique()} 団体、{frame['indicator'].nunique()} 項目"
         ],

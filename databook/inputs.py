@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 from databook.config import (
     CONFIG_NAME,
@@ -30,6 +32,7 @@ from databook.errors import ConfigError
 from databook.model import Dataset, concat
 from databook.sources.census_series import load_census_series
 from databook.sources.codes import MunicipalityMaster, load_master
+from databook.sources.files import file_sha256
 from databook.sources.findings import load_findings
 from databook.sources.register_inputs import (
     load_juki_dataset,
@@ -77,7 +80,17 @@ def _master_of(config: Config) -> MunicipalityMaster:
             hint="datasets に kind: municipalities と file: を書き足してください。",
         )
     settings = found[1]
-    return load_master(config.path(settings.file), display_path=settings.file)
+    path = config.path(settings.file)
+    return _read_master(path, file_sha256(path), settings.file)
+
+
+@lru_cache(maxsize=4)
+def _read_master(path: Path, sha256: str, display_path: str) -> MunicipalityMaster:
+    """Read the master once per content, for the several loaders that look names up.
+
+    The hash is part of the key so that an edited file is read again.
+    """
+    return load_master(path, display_path=display_path)
 
 
 def _load_resas(settings: ResasDataset, config: Config) -> Dataset:

@@ -156,7 +156,7 @@ class Dataset:
         missing = [c for c in TIDY_COLUMNS if c not in self.frame.columns]
         if missing:
             raise ValueError(f"Dataset lacks columns {missing}")
-        unknown = set(self.frame["source_id"].dropna()) - set(self.provenance)
+        unknown = set(self.frame["source_id"].dropna().unique()) - set(self.provenance)
         if unknown:
             raise ValueError(f"Dataset rows cite unknown sources {sorted(unknown)}")
 
@@ -167,13 +167,14 @@ class Dataset:
 
     def sources_of(self, frame: pd.DataFrame) -> list[Provenance]:
         """Return the provenance records cited by the rows of `frame`."""
-        ids = sorted(set(frame["source_id"].dropna()))
+        ids = sorted(frame["source_id"].dropna().unique())
         return [self.provenance[i] for i in ids]
 
     def _with_frame(self, frame: pd.DataFrame) -> Dataset:
-        ids = set(frame["source_id"].dropna())
+        ids = set(frame["source_id"].dropna().unique())
+        indicators = set(frame["indicator"].unique())
         provenance = {k: v for k, v in self.provenance.items() if k in ids}
-        labels = {k: v for k, v in self.labels.items() if k in set(frame["indicator"])}
+        labels = {k: v for k, v in self.labels.items() if k in indicators}
         return Dataset(frame.reset_index(drop=True), provenance, labels)
 
 

@@ -43,6 +43,23 @@ def current_codes(
     a period has rows under both codes (a census year that editions before and
     after the change both carry), the row under the current code is kept.
     """
+    for source, source_changes, result in _followed:
+        if source is dataset and source_changes == changes:
+            return result
+    result = _follow_changes(dataset, changes)
+    # Several analyses of one build follow the same loaded dataset; keeping the
+    # last results saves repeating the whole-table work for each of them.
+    _followed.insert(0, (dataset, changes, result))
+    del _followed[_FOLLOWED_KEPT:]
+    return result
+
+
+_FOLLOWED_KEPT = 2
+_followed: list[tuple[Dataset, tuple[CodeChange, ...], Dataset]] = []
+"""Recent (dataset, changes, result) of current_codes, newest first."""
+
+
+def _follow_changes(dataset: Dataset, changes: tuple[CodeChange, ...]) -> Dataset:
     frame = dataset.frame
     mapping = {change.old: change.new for change in changes}
     renamed = frame["area_code"].isin(list(mapping))

@@ -144,9 +144,13 @@ def read_juki(path: Path, *, display_path: str) -> JukiTable:
             continue
         name = (row[2].strip() if len(row) > 2 else "") or row[1].strip()
         for column, indicator in columns.items():
-            ref = CellRef(display_path, None, index + 1, column + 1)
             raw = row[column] if column < len(row) else None
-            number = parse_cell(raw, ref=ref)
+            try:
+                number = parse_cell(raw)
+            except CellError:
+                # Read it again with its location, which only an error needs.
+                parse_cell(raw, ref=CellRef(display_path, None, index + 1, column + 1))
+                raise
             codes.append(code[:5])
             names.append(name)
             indicators.append(indicator)

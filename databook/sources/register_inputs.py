@@ -36,7 +36,7 @@ def load_juki_dataset(
                 file=table.file,
                 kind="juki",
                 rows=len(table.frame),
-                periods=sorted(set(table.frame["period"])),
+                periods=sorted(table.frame["period"].unique()),
                 skipped=table.skipped,
                 notes=[
                     f"{table.frame['area_code'].nunique()} 団体、"

@@ -311,7 +311,7 @@ def load_table(
             file=shown,
             sha256=file_sha256(path),
             licence=settings.licence,
-            reference="、".join(sorted(set(frame["period"]))),
+            reference="、".join(sorted(frame["period"].unique())),
             url=settings.url,
         )
         logger.info(
