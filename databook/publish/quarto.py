@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from databook.cache import StepCache
 from databook.charts.figures import CSS_PIXELS_PER_MM, PAPER_TEXT_WIDTH_MM, print_size
 from databook.publish.book import Book, credit_line
 from databook.publish.chapters import (
@@ -47,13 +48,18 @@ PDF（typst）を作るには、`databook build --render-quarto` を実行する
 
 
 def write_quarto_project(
-    book: Book, out: Path, *, source_root: Path, svg_dir: Path | None
+    book: Book,
+    out: Path,
+    *,
+    source_root: Path,
+    svg_dir: Path | None,
+    cache: StepCache | None = None,
 ) -> None:
     """Write the Quarto book project of `book` into `out`.
 
     `source_root` is the folder that each chapter's `file` is relative to, and
     `svg_dir` contains the print SVGs named <chart id>.svg, or is None when the
-    build exported none.
+    build exported none. With a `cache`, unchanged chart fragments are reused.
     """
     out.mkdir(parents=True, exist_ok=True)
     chapter_files = [f"{chapter.slug}.qmd" for chapter in book.chapters]
@@ -67,7 +73,7 @@ def write_quarto_project(
     _write_extension(out / "_extensions" / EXTENSION_NAME)
     _write_assets(out / "assets")
     _write_charts(book, out / "charts", svg_dir)
-    count = _write_fragments(book, out)
+    count = _write_fragments(book, out, cache)
     logger.info(
         "書き出し: build/%s/（章 %d、図表 %d）", out.name, len(book.chapters), count
     )
@@ -193,7 +199,7 @@ def table_markdown(block: TableBlock, book: Book) -> str:
     return "\n".join(lines) + f"\n\n: {caption}\n\n出典：{credit}\n"
 
 
-def _write_fragments(book: Book, out: Path) -> int:
+def _write_fragments(book: Book, out: Path, cache: StepCache | None) -> int:
     """Write each chapter's blocks as HTML and Markdown and return their count."""
     from databook.publish.site import Download, chart_html, table_html
 
@@ -206,7 +212,8 @@ def _write_fragments(book: Book, out: Path) -> int:
         for block in chapter.charts:
             csv_name = f"{block.spec.id}.csv"
             (data / csv_name).write_bytes(chart_csv(block.spec))
-            html = chart_html(block, [Download("CSV", f"data/{csv_name}")])
+            downloads = [Download("CSV", f"data/{csv_name}")]
+            html = chart_html(block, downloads, cache=cache)
             _write_pair(folder, f"chart-{block.spec.id}", html, chart_markdown(block))
             count += 1
         for block in chapter.tables:

@@ -113,6 +113,7 @@ def write_site(
         page.write_text(html, "utf-8")
         written.append(page)
 
+    compressed: dict[Path, int] = {}
     for index, chapter in enumerate(book.chapters):
         parts = []
         for part in chapter.parts:
@@ -139,7 +140,7 @@ def write_site(
             page.name,
             len(chapter.charts),
             len(chapter.tables),
-            page_weight(page) / 1e6,
+            page_weight(page, compressed) / 1e6,
         )
     return written
 
@@ -276,10 +277,18 @@ def table_html(block: TableBlock, downloads: list[Download], book: Book) -> Mark
     return Markup(html)
 
 
-def page_weight(page: Path) -> int:
-    """Return the bytes a first visit to `page` transfers with gzip: page and assets."""
+def page_weight(page: Path, compressed: dict[Path, int] | None = None) -> int:
+    """Return the bytes a first visit to `page` transfers with gzip: page and assets.
+
+    `compressed` keeps each asset's compressed size between calls, because
+    every page shares the 4.8 MB plotly.min.js and compressing it takes a while.
+    """
+    compressed = {} if compressed is None else compressed
     html = page.read_bytes()
     total = len(gzip.compress(html))
     for url in re.findall(rb'(?:src|href)="(assets/[^"]+)"', html):
-        total += len(gzip.compress((page.parent / url.decode()).read_bytes()))
+        asset = page.parent / url.decode()
+        if asset not in compressed:
+            compressed[asset] = len(gzip.compress(asset.read_bytes()))
+        total += compressed[asset]
     return total
