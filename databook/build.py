@@ -16,10 +16,11 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from databook.analysis.census_history import analyse_population_history
 from databook.analysis.common import Area
@@ -51,6 +52,9 @@ from databook.progress import Progress
 from databook.publish.book import Book
 from databook.publish.chapters import ChapterRenderer, read_chapter
 from databook.sources.codes import MunicipalityMaster, normalize_area_code
+
+if TYPE_CHECKING:
+    from databook.charts.export import ChartServer
 
 logger = logging.getLogger(__name__)
 
@@ -146,73 +150,46 @@ def build(
     cache = StepCache(project / CACHE_DIR, read=not force)
     tally = Tally()
 
-    with timings.step("読み込みと分析"):
-        area, findings = analyse(config, cache, tally, load=load)
-    logger.info("対象: %s%s（%s）", area.prefecture, area.name, area.code)
-    with timings.step("章の組み立て"):
-        book = assemble_book(config, area, findings)
-    charts = [block for chapter in book.chapters for block in chapter.charts]
+    from databook.charts.export import ChartServer
 
-    with staging(project) as stage:
-        build_dir = stage / "build"
-        processed_dir = stage / "processed"
-        build_dir.mkdir()
-        processed_dir.mkdir()
-
-        write_processed(book, processed_dir)
-        chart_dir = build_dir / CHART_DIR
-        if draws_charts:
-            with timings.step("グラフ"):
-                export_charts(
-                    charts,
-                    chart_dir,
-                    progress,
-                    paper=config.output.paper,
-                    cache=cache,
-                    tally=tally,
-                )
-
-        site_dir = None
-        if config.output.site:
-            from databook.publish.site import write_site
-
-            site_dir = build_dir / "site"
-            pdf_href = "../databook.pdf" if config.output.pdf else None
-            with timings.step("サイト"):
-                write_site(
-                    book,
-                    site_dir,
-                    pdf_href=pdf_href,
-                    chart_files=chart_dir,
-                    cache=cache,
-                )
-
-        pdf_path = None
-        pages = 0
-        if config.output.pdf:
-            pdf_path = build_dir / "databook.pdf"
-            with timings.step("PDF"), progress.step("PDF をレイアウト中"):
-                pages = write_book_pdf(config, book, build_dir, cache, tally)
-
-        from databook.publish.quarto import write_quarto_project
-
-        with timings.step("Quarto プロジェクト"):
-            write_quarto_project(
-                book,
-                build_dir / QUARTO_DIR,
-                source_root=config.root,
-                svg_dir=chart_dir if draws_charts else None,
+    # The server stops (after its background exports) before the staging
+    # folder they write into is removed.
+    with staging(project) as stage, ChartServer() as server:
+        # When the data has to be analysed again, charts are likely to change:
+        # chromium then boots while the data loads.
+        with timings.step("読み込みと分析"):
+            area, findings = analyse(
+                config,
+                cache,
+                tally,
+                load=load,
+                before_load=server.start if draws_charts else None,
             )
+        logger.info("対象: %s%s（%s）", area.prefecture, area.name, area.code)
+        with timings.step("章の組み立て"):
+            book = assemble_book(config, area, findings)
 
-        write_state(build_dir, fingerprint)
-        swap_in(build_dir, project / BUILD)
-        swap_in(processed_dir, project / PROCESSED)
+        outputs = Outputs(stage / "build", stage / "processed")
+        pages = write_outputs(
+            config,
+            book,
+            outputs,
+            draws_charts=draws_charts,
+            progress=progress,
+            timings=timings,
+            cache=cache,
+            tally=tally,
+            server=server,
+        )
+        write_state(outputs.build, fingerprint)
+        swap_in(outputs.build, project / BUILD)
+        swap_in(outputs.processed, project / PROCESSED)
 
     result = BuildResult(
-        pdf=project / BUILD / "databook.pdf" if pdf_path else None,
-        site=project / BUILD / "site" if site_dir else None,
+        pdf=project / BUILD / "databook.pdf" if config.output.pdf else None,
+        site=project / BUILD / "site" if config.output.site else None,
         processed=project / PROCESSED,
-        charts=len(charts),
+        charts=sum(len(chapter.charts) for chapter in book.chapters),
         pages=pages,
         seconds=time.monotonic() - started,
         steps=timings.steps,
@@ -234,6 +211,81 @@ def build(
             result.quarto_error = error
     logger.info("完了: %.1f 秒（%s）", result.seconds, tally.summary())
     return result
+
+
+@dataclass
+class Outputs:
+    """The staging folders that replace build/ and data/processed/ on success."""
+
+    build: Path
+    processed: Path
+
+
+def write_outputs(
+    config: Config,
+    book: Book,
+    outputs: Outputs,
+    *,
+    draws_charts: bool,
+    progress: Progress,
+    timings: Timings,
+    cache: StepCache,
+    tally: Tally,
+    server: ChartServer,
+) -> int:
+    """Write the open data, charts, site, PDF and Quarto project; return PDF pages.
+
+    The PNG exports run in the chart server's background thread while the
+    PDF is laid out, and are waited for before the site, which offers them.
+    """
+    outputs.build.mkdir()
+    outputs.processed.mkdir()
+    write_processed(book, outputs.processed)
+    charts = [block for chapter in book.chapters for block in chapter.charts]
+    chart_dir = outputs.build / CHART_DIR
+    if draws_charts:
+        with timings.step("グラフ"):
+            export_charts(
+                charts,
+                chart_dir,
+                progress,
+                paper=config.output.paper,
+                cache=cache,
+                tally=tally,
+                server=server,
+            )
+
+    pages = 0
+    if config.output.pdf:
+        with timings.step("PDF"), progress.step("PDF をレイアウト中"):
+            pages = write_book_pdf(config, book, outputs.build, cache, tally)
+
+    with timings.step("PNG の書き出しを待つ"):
+        server.wait()
+
+    if config.output.site:
+        from databook.publish.site import write_site
+
+        with timings.step("サイト"):
+            write_site(
+                book,
+                outputs.build / "site",
+                pdf_href="../databook.pdf" if config.output.pdf else None,
+                chart_files=chart_dir,
+                cache=cache,
+            )
+
+    from databook.publish.quarto import write_quarto_project
+
+    with timings.step("Quarto プロジェクト"):
+        write_quarto_project(
+            book,
+            outputs.build / QUARTO_DIR,
+            source_root=config.root,
+            svg_dir=chart_dir if draws_charts else None,
+            cache=cache,
+        )
+    return pages
 
 
 class Tally:
@@ -289,11 +341,13 @@ def analyse(
     tally: Tally,
     *,
     load: Callable[[Config], Inputs] = load_inputs,
+    before_load: Callable[[], None] | None = None,
 ) -> tuple[Area, dict[str, Finding]]:
     """Load the datasets and run the chapters' analyses, or reuse their results.
 
     The key covers the settings that feed the analyses and the content of
     every raw file, so a change in the chapter texts alone reuses them.
+    `before_load` is called when the cached results cannot be used.
     """
     settings = config.model_dump(
         mode="json", include={"municipality", "datasets", "chapters", "era"}
@@ -309,6 +363,8 @@ def analyse(
             tally.count("findings", reused=True)
             return area, findings
 
+    if before_load is not None:
+        before_load()
     inputs = load(config)
     area = resolve_area(config, inputs.master)
     findings: dict[str, Finding] = {}
@@ -428,20 +484,22 @@ def export_charts(
     paper: str = "A4",
     cache: StepCache | None = None,
     tally: Tally | None = None,
+    server: ChartServer | None = None,
 ) -> None:
     """Export each chart as SVG (print and download) and PNG (download).
 
     Charts found in the cache are copied. The chart server starts only when
-    at least one chart has to be drawn, and it draws all of them in one batch.
+    at least one chart has to be drawn. The SVGs are drawn before this returns;
+    with a `server`, the PNGs are drawn in its background thread, and
+    `server.wait()` tells when they are written. Without one, a server is
+    started for this call and every image is written before it returns.
     """
-    from databook.charts.figures import print_size
-
     out.mkdir(parents=True, exist_ok=True)
     tally = tally or Tally()
     missing = []
     for block in charts:
         key = chart_key(block.spec, paper)
-        images = {suffix: None for suffix in ("svg", "png")}
+        images = {suffix: None for suffix in IMAGE_SUFFIXES}
         if cache is not None:
             images = {
                 suffix: cache.get("charts", f"{key}.{suffix}") for suffix in images
@@ -457,31 +515,43 @@ def export_charts(
         logger.info("グラフ: %d 件すべてキャッシュから", len(charts))
         return
 
-    from databook.charts.export import chart_server, export_images
-    from databook.charts.figures import build_figure
+    from databook.charts.export import ChartServer
+    from databook.charts.figures import build_figure, print_size
 
-    jobs = []
+    jobs: dict[str, list] = {suffix: [] for suffix in IMAGE_SUFFIXES}
     for block, _ in missing:
         width, height = print_size(block.spec, paper)
         figure = build_figure(block.spec, for_print=True, paper=paper)
-        for suffix in ("svg", "png"):
-            jobs.append((figure, out / f"{block.spec.id}.{suffix}", width, height))
+        for suffix in IMAGE_SUFFIXES:
+            path = out / f"{block.spec.id}.{suffix}"
+            jobs[suffix].append((figure, path, width, height))
 
-    with progress.counter("グラフを書き出し中", len(jobs)) as advance, chart_server():
-        export_images(jobs, on_done=lambda _path: advance())
-
-    for block, key in missing:
-        for suffix in ("svg", "png"):
+    def store(suffix: str) -> None:
+        for block, key in missing:
             content = (out / f"{block.spec.id}.{suffix}").read_bytes()
             if cache is not None:
                 cache.put("charts", f"{key}.{suffix}", content)
-        tally.count("charts", reused=False)
+
+    with ExitStack() as stack:
+        if server is None:
+            server = stack.enter_context(ChartServer())
+        label = "グラフを書き出し中"
+        with progress.counter(label, len(missing)) as advance:
+            server.export(jobs["svg"], on_done=lambda _path: advance())
+        store("svg")
+        server.export_in_background(jobs["png"], then=lambda: store("png"))
+
+    tally.count("charts", reused=False, number=len(missing))
     logger.info(
         "書き出し: build/%s/（%d 件を作成、%d 件はキャッシュから）",
         out.name,
         len(missing),
         len(charts) - len(missing),
     )
+
+
+IMAGE_SUFFIXES = ("svg", "png")
+"""Formats of every chart image: SVG for print and download, PNG for download."""
 
 
 def chart_key(spec: ChartSpec, paper: str) -> str:

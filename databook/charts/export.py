@@ -1,22 +1,30 @@
-"""Static SVG export of charts through kaleido and Debian's chromium.
+"""Static SVG and PNG export of charts through kaleido and Debian's chromium.
 
 One kaleido sync server serves the whole build: starting a browser per chart
 costs about 3 seconds, one server exports several charts a second. MathJax is
 switched off because kaleido otherwise loads it from a CDN, and every chart
 gets an explicit file name because kaleido names files after chart titles,
 stripping Japanese, when given only a folder.
+
+Chromium is a process of its own, so its work overlaps with Python's: the
+server is started before the data is loaded (the browser boots meanwhile),
+and PNG exports can run in a background thread while WeasyPrint lays out
+the PDF, which needs only the SVGs.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from contextlib import contextmanager
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
-
-import plotly.graph_objects as go
+from typing import TYPE_CHECKING
 
 from databook.errors import EnvironmentProblem
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +61,78 @@ def chart_server():
     finally:
         _server_users = 0
         kaleido.stop_sync_server(silence_warnings=True)
+
+
+class ChartServer:
+    """A kaleido server started on first need and stopped when the block ends.
+
+    `start` may be called early, so that chromium boots while the caller does
+    other work; nothing starts if no chart is ever exported. Only one thread
+    at a time may export, because kaleido's sync server serves one caller:
+    `export_in_background` hands the jobs to the server's own worker thread,
+    and `export` waits for that thread's jobs before drawing.
+    """
+
+    def __init__(self) -> None:
+        self._stack = ExitStack()
+        self._started = False
+        self._background: ThreadPoolExecutor | None = None
+        self._pending: list[Future] = []
+
+    def __enter__(self) -> ChartServer:
+        return self
+
+    def __exit__(self, exc_type, *exc_info) -> None:
+        # Background exports finish before the server they use is stopped.
+        try:
+            if exc_type is None:
+                self.wait()
+        finally:
+            self._stack.close()
+
+    def start(self) -> None:
+        """Start the server (and so chromium) unless it is running."""
+        if not self._started:
+            self._stack.enter_context(chart_server())
+            self._started = True
+
+    def export(
+        self,
+        jobs: Sequence[tuple[go.Figure, Path, int, int]],
+        *,
+        on_done: Callable[[Path], None] | None = None,
+    ) -> None:
+        """Export `jobs` in this thread, after any background jobs finished."""
+        self.wait()
+        self.start()
+        export_images(jobs, on_done=on_done)
+
+    def export_in_background(
+        self, jobs: Sequence[tuple[go.Figure, Path, int, int]], then: Callable[[], None]
+    ) -> Future:
+        """Export `jobs` in a worker thread, then call `then` there; return its future.
+
+        `wait` (or leaving the block) re-raises an error of the worker.
+        """
+        self.start()
+        if self._background is None:
+            self._background = self._stack.enter_context(
+                ThreadPoolExecutor(max_workers=1, thread_name_prefix="charts")
+            )
+
+        def run() -> None:
+            export_images(jobs)
+            then()
+
+        future = self._background.submit(run)
+        self._pending.append(future)
+        return future
+
+    def wait(self) -> None:
+        """Wait for the background exports; raise the first error among them."""
+        pending, self._pending = self._pending, []
+        for future in pending:
+            future.result()
 
 
 PNG_SCALE = 2
