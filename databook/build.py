@@ -88,6 +88,8 @@ class BuildResult:
     seconds: float
     unchanged: bool = False
     """True when nothing had changed since the last build, so nothing was written."""
+    pdf_deferred: bool = False
+    """True when the PDF was left for a later build (`defer_pdf`)."""
     steps: dict[str, float] = field(default_factory=dict)
     """Seconds spent in each step."""
     rebuilt: dict[str, int] = field(default_factory=dict)
@@ -125,12 +127,16 @@ def build(
     force: bool = False,
     render_quarto: bool | None = None,
     load: Callable[[Config], Inputs] = load_inputs,
+    defer_pdf: bool = False,
 ) -> BuildResult:
     """Build the book of the project in `project`, reusing unchanged steps.
 
     With `force`, every step runs again and the cache is only written.
     `render_quarto` overrides the quarto.render setting when not None.
     `load` reads the datasets; a batch passes one that shares them between books.
+    With `defer_pdf`, a PDF that is not in the cache is not laid out: the
+    previous build's PDF is kept and the next build lays it out, so that a
+    preview shows the new site seconds sooner.
     """
     started = time.monotonic()
     progress = progress or Progress(enabled=False)
@@ -169,19 +175,21 @@ def build(
         with timings.step("章の組み立て"):
             book = assemble_book(config, area, findings)
 
-        outputs = Outputs(stage / "build", stage / "processed")
+        outputs = Outputs(stage / "build", stage / "processed", project / BUILD)
         pages = write_outputs(
             config,
             book,
             outputs,
             draws_charts=draws_charts,
+            defer_pdf=defer_pdf,
             progress=progress,
             timings=timings,
             cache=cache,
             tally=tally,
             server=server,
         )
-        write_state(outputs.build, fingerprint)
+        # A deferred PDF is stale, so the state must not claim the book is current.
+        write_state(outputs.build, "" if pages is None else fingerprint)
         swap_in(outputs.build, project / BUILD)
         swap_in(outputs.processed, project / PROCESSED)
 
@@ -190,12 +198,13 @@ def build(
         site=project / BUILD / "site" if config.output.site else None,
         processed=project / PROCESSED,
         charts=sum(len(chapter.charts) for chapter in book.chapters),
-        pages=pages,
+        pages=pages or 0,
         seconds=time.monotonic() - started,
         steps=timings.steps,
         rebuilt=tally.rebuilt,
         reused=tally.reused,
         quarto=project / BUILD / QUARTO_DIR,
+        pdf_deferred=pages is None,
     )
     if render:
         from databook.publish.quarto_render import render_quarto as run_quarto
@@ -219,6 +228,8 @@ class Outputs:
 
     build: Path
     processed: Path
+    previous: Path
+    """The build/ folder that the staging one replaces, for a deferred PDF."""
 
 
 def write_outputs(
@@ -227,13 +238,17 @@ def write_outputs(
     outputs: Outputs,
     *,
     draws_charts: bool,
+    defer_pdf: bool,
     progress: Progress,
     timings: Timings,
     cache: StepCache,
     tally: Tally,
     server: ChartServer,
-) -> int:
+) -> int | None:
     """Write the open data, charts, site, PDF and Quarto project; return PDF pages.
+
+    Return None when `defer_pdf` left the PDF for a later build; the previous
+    PDF, if any, is copied so that the site's link still works.
 
     The PNG exports run in the chart server's background thread while the
     PDF is laid out, and are waited for before the site, which offers them.
@@ -255,10 +270,15 @@ def write_outputs(
                 server=server,
             )
 
-    pages = 0
+    pages: int | None = 0
     if config.output.pdf:
         with timings.step("PDF"), progress.step("PDF をレイアウト中"):
-            pages = write_book_pdf(config, book, outputs.build, cache, tally)
+            pages = write_book_pdf(
+                config, book, outputs.build, cache, tally, layout=not defer_pdf
+            )
+        previous_pdf = outputs.previous / "databook.pdf"
+        if pages is None and previous_pdf.is_file():
+            shutil.copyfile(previous_pdf, outputs.build / "databook.pdf")
 
     with timings.step("PNG の書き出しを待つ"):
         server.wait()
@@ -570,12 +590,19 @@ def chart_key(spec: ChartSpec, paper: str) -> str:
 
 
 def write_book_pdf(
-    config: Config, book: Book, build_dir: Path, cache: StepCache, tally: Tally
-) -> int:
+    config: Config,
+    book: Book,
+    build_dir: Path,
+    cache: StepCache,
+    tally: Tally,
+    *,
+    layout: bool = True,
+) -> int | None:
     """Write build/databook.pdf, reusing the cached one if its inputs are the same.
 
     The key covers the booklet's HTML and the content of every chart SVG it
     shows. The build date printed in the colophon is part of that HTML.
+    Without `layout`, only a cached PDF is written; None means there was none.
     """
     from databook.publish.pdf import book_html
 
@@ -593,6 +620,9 @@ def write_book_pdf(
         pdf_path.write_bytes(stored)
         tally.count("pdf", reused=True)
         return int(pages)
+    if not layout:
+        logger.info("PDF は後でレイアウトします。")
+        return None
 
     from databook.publish.pdf import write_pdf
 

@@ -102,11 +102,16 @@ class PreviewHandler(SimpleHTTPRequestHandler):
 
 
 def rebuild(project: Path, state: PreviewState) -> None:
-    """Build once; record success as a new version, failure as the message."""
+    """Build; record success as a new version, failure as the message.
+
+    The site comes first: the build leaves a PDF that needs laying out for a
+    second build, so the open page reloads without waiting for WeasyPrint.
+    The second build reuses everything else from the cache.
+    """
     from databook.build import build
 
     try:
-        result = build(project)
+        result = build(project, defer_pdf=True)
     except DatabookError as error:
         logger.error("%s", error)
         with state.lock:
@@ -117,6 +122,17 @@ def rebuild(project: Path, state: PreviewState) -> None:
         state.error = ""
         state.version += 1
     logger.info("再ビルド: %.1f 秒", result.seconds)
+    if not result.pdf_deferred:
+        return
+    try:
+        result = build(project)
+    except DatabookError as error:
+        logger.error("%s", error)
+        with state.lock:
+            state.error = str(error)
+            state.version += 1
+        return
+    logger.info("PDF: %.1f 秒", result.seconds)
 
 
 def watch(project: Path, state: PreviewState, stop: threading.Event) -> None:

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from databook.build import build
-from databook.cache import CACHE_DIR
+from databook.cache import CACHE_DIR, is_up_to_date
 from tests.conftest import block_ids, run_databook
-from tests.test_build import tree_digest
+from tests.test_build import pdf_text, tree_digest
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +46,28 @@ def test_chapter_text_change_reuses_charts(cached_project):
     assert result.rebuilt == {"pdf": 1}
     page = (cached_project / "build" / "site" / "01-population.html").read_text("utf-8")
     assert "本文を少し直しました。" in page
+
+
+def test_deferred_pdf_laid_out_next_build(cached_project):
+    pdf = cached_project / "build" / "databook.pdf"
+    before = pdf.read_bytes()
+    touch_chapter(cached_project, "PDF は次のビルドで組みます。")
+
+    result = build(cached_project, defer_pdf=True)
+
+    assert result.pdf_deferred
+    assert result.rebuilt == {}
+    assert pdf.read_bytes() == before
+    page = (cached_project / "build" / "site" / "01-population.html").read_text("utf-8")
+    assert "PDF は次のビルドで組みます。" in page
+    assert not is_up_to_date(cached_project)
+
+    result = build(cached_project)
+
+    assert not result.pdf_deferred
+    assert result.rebuilt == {"pdf": 1}
+    assert "PDF は次のビルドで組みます。" in pdf_text(pdf)
+    assert is_up_to_date(cached_project)
 
 
 def test_data_change_redraws_only_its_charts(cached_project):

@@ -13,6 +13,7 @@ import urllib.request
 import pytest
 
 from tests.conftest import REPO
+from tests.test_build import pdf_text
 
 
 def fetch(url: str) -> bytes:
@@ -49,6 +50,14 @@ def server(project):
     process.wait(timeout=30)
 
 
+def current_pdf_text(project) -> str:
+    """Return the PDF's text, or "" while a build swaps build/ in."""
+    try:
+        return pdf_text(project / "build" / "databook.pdf")
+    except subprocess.CalledProcessError:
+        return ""
+
+
 def status(url: str) -> dict:
     return json.loads(fetch(url + "__databook/status"))
 
@@ -74,6 +83,12 @@ def test_serve_rebuilds_after_edit(server, project):
     # The reload script is added while serving, never written into build/.
     built = (project / "build" / "site" / "01-population.html").read_text("utf-8")
     assert "__databook/status" not in built
+
+    # The page reloads before the PDF is laid out; the PDF follows.
+    deadline = time.monotonic() + 180
+    while "編集中の一文です。" not in current_pdf_text(project):
+        assert time.monotonic() < deadline, "the PDF never showed the edit"
+        time.sleep(0.5)
 
 
 def test_serve_shows_build_error(server, project):
