@@ -29,6 +29,7 @@ from databook.analysis.finance import analyse_finance
 from databook.analysis.fishery import analyse_fishery
 from databook.analysis.industry import analyse_industry
 from databook.analysis.population import analyse_population, analyse_population_change
+from databook.analysis.pyramid import analyse_age_pyramid
 from databook.analysis.register import analyse_juki
 from databook.analysis.series import analyse_series
 from databook.analysis.tourism import analyse_tourism
@@ -62,6 +63,7 @@ ANALYSES: dict[str, Callable[[Inputs, Area], Finding]] = {
     "population": analyse_population,
     "population_change": analyse_population_change,
     "population_history": analyse_population_history,
+    "age_pyramid": analyse_age_pyramid,
     "juki": analyse_juki,
     "series": analyse_series,
     "industry": analyse_industry,

@@ -275,6 +275,7 @@ ANALYSIS_NAMES = (
     "population",
     "population_change",
     "population_history",
+    "age_pyramid",
     "juki",
     "industry",
     "tourism",

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 
 import pytest
 from pypdf import PdfReader
 
-from tests.conftest import copy_project, run_databook
+from tests.conftest import RAW, TEST_DATA, copy_project, run_databook
 from tests.sources.test_records import ADDRESS, BIRTH, NAME, write_export
 from tests.sources.test_register import merged_bilingual_workbook
+from tests.test_build import pdf_text
 
 REGISTER_SECTION = """
 
@@ -163,3 +165,87 @@ def test_check_reports_located_error(tmp_path):
     assert "data/raw/register/table.xlsx、シート 人口動態、セル C4" in result.stderr
     assert "不明" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# --- An age pyramid from the 静岡市 age table --------------------------------------
+
+AGE_CONFIG = """municipality: "22100"
+edition: 2025
+datasets:
+  municipalities:
+    kind: municipalities
+    file: data/raw/codes/localgovjp-utf8.csv
+  ages:
+    kind: register-table
+    file: data/raw/register/shizuoka_221007_population_202303.csv
+    title: 静岡市「学区別・年齢別人口」
+chapters:
+  - file: chapters/01-population.qmd
+    analysis: age_pyramid
+"""
+AGE_CHAPTER = """---
+title: 人口
+---
+
+{{< var age_pyramid.date >}}現在の人口は{{< var age_pyramid.total >}}です。
+最も多い5歳階級は{{< var age_pyramid.largest_class >}}です。
+
+{{< chart age_pyramid >}}
+
+{{< table age_pyramid >}}
+"""
+
+
+@pytest.fixture(scope="module")
+def pyramid_book(tmp_path_factory):
+    project = tmp_path_factory.mktemp("pyramid")
+    (project / "data" / "raw" / "codes").mkdir(parents=True)
+    (project / "data" / "raw" / "register").mkdir()
+    (project / "chapters").mkdir()
+    shutil.copy(RAW / "codes" / "localgovjp-utf8.csv", project / "data/raw/codes")
+    shutil.copy(
+        TEST_DATA / "register" / "shizuoka_221007_population_202303.csv",
+        project / "data" / "raw" / "register",
+    )
+    (project / "databook.yml").write_text(AGE_CONFIG, encoding="utf-8")
+    chapter = project / "chapters" / "01-population.qmd"
+    chapter.write_text(AGE_CHAPTER, encoding="utf-8")
+    result = run_databook("build", cwd=project)
+    assert result.returncode == 0, result.stderr
+    return project
+
+
+def test_pyramid_on_site_page(pyramid_book):
+    page = (pyramid_book / "build" / "site" / "01-population.html").read_text(
+        encoding="utf-8"
+    )
+    assert 'id="plot-age_pyramid"' in page
+    assert "静岡市の5歳階級別人口（2023年3月31日現在）" in page
+    # The 75 lines' DR 50～54歳 add up to 53,205, the largest class.
+    assert "最も多い5歳階級は50～54歳です。" in page
+    assert "53,205" in page
+
+
+def test_pyramid_in_pdf_text(pyramid_book):
+    text = pdf_text(pyramid_book / "build" / "databook.pdf")
+    assert "図1-1" in text
+    assert "静岡市の5歳階級別人口（2023年3月31日現在）" in text
+    assert "100歳以上" in text
+    assert "出典：静岡市「学区別・年齢別人口」" in text
+    # Sum of I 総数 over the 75 lines.
+    assert "680,913" in text
+
+
+def test_pyramid_writes_no_district_rows(pyramid_book):
+    ages = (pyramid_book / "data" / "processed" / "age_pyramid.csv").read_bytes()
+    rows = list(csv.DictReader(io.StringIO(ages.decode("utf-8-sig"))))
+    assert len(rows) == 21
+    assert {row["地域コード"] for row in rows} == {"22100"}
+    # F2 町丁字 城内町7-9, E3 学区・地区 新通 and E76 蒲原 of the file.
+    names = ("城内町", "新通", "蒲原")
+    for folder in ("build", "data/processed"):
+        for path in (pyramid_book / folder).rglob("*"):
+            if path.is_file() and path.suffix in (".csv", ".html", ".json"):
+                content = path.read_text(encoding="utf-8-sig")
+                for name in names:
+                    assert name not in content, path

@@ -7,6 +7,8 @@ dash styles on top of colour.
 
 from __future__ import annotations
 
+import math
+
 import plotly.graph_objects as go
 
 from databook.model import ChartSpec
@@ -23,6 +25,8 @@ PAPER_TEXT_WIDTH_MM = {"A4": 170, "A5": 120}
 CSS_PIXELS_PER_MM = 96 / 25.4
 PRINT_HEIGHT = 340
 RANKING_ROW_HEIGHT = 17
+# Kinds with one row per category, whose height grows with the categories.
+ROW_KINDS = {"ranking_bar", "age_pyramid"}
 
 
 def build_figure(
@@ -35,6 +39,7 @@ def build_figure(
         "grouped_bar": _grouped_bar,
         "stacked_bar": _stacked_bar,
         "ranking_bar": _ranking_bar,
+        "age_pyramid": _age_pyramid,
     }
     figure = builders[spec.kind](spec)
     _apply_theme(figure, spec, for_print=for_print, paper=paper)
@@ -42,16 +47,16 @@ def build_figure(
 
 
 def print_size(spec: ChartSpec, paper: str = "A4") -> tuple[int, int]:
-    """Return the print size in CSS pixels; a ranking gets a row per category."""
+    """Return the print size in CSS pixels; row kinds get a row per category."""
     width = round(PAPER_TEXT_WIDTH_MM[paper] * CSS_PIXELS_PER_MM)
-    if spec.kind == "ranking_bar":
+    if spec.kind in ROW_KINDS:
         return width, 90 + RANKING_ROW_HEIGHT * spec.data["x"].nunique()
     return width, PRINT_HEIGHT if paper == "A4" else round(PRINT_HEIGHT * 0.85)
 
 
 def web_height(spec: ChartSpec) -> int:
     """Return the chart height on the site in CSS pixels."""
-    if spec.kind == "ranking_bar":
+    if spec.kind in ROW_KINDS:
         return 120 + RANKING_ROW_HEIGHT * spec.data["x"].nunique()
     return 420
 
@@ -126,6 +131,61 @@ def _ranking_bar(spec: ChartSpec) -> go.Figure:
     return figure
 
 
+def _age_pyramid(spec: ChartSpec) -> go.Figure:
+    """Draw age classes as horizontal bars, the first category at the bottom.
+
+    With two series (男, 女), the first is drawn to the left as negative values
+    and the ticks print both sides as positive numbers. One series is drawn to
+    the right. The two series differ in lightness, as in grouped bars.
+    """
+    figure = go.Figure()
+    traces = list(_series(spec))
+    two_sided = len(traces) == 2
+    unit = spec.data["unit"].iloc[0]
+    for index, name, rows in traces:
+        sign = -1 if two_sided and index == 0 else 1
+        colour = SERIES_COLOURS[index] if two_sided else BAR_COLOUR
+        figure.add_trace(
+            go.Bar(
+                x=rows["value"] * sign,
+                y=rows["x"],
+                orientation="h",
+                name=name,
+                customdata=rows["value"],
+                marker={"color": colour, "line": {"color": "#08306B", "width": 1}},
+                hovertemplate=(
+                    f"%{{y}}<br>%{{fullData.name}}: %{{customdata:,.0f}}{unit}"
+                    "<extra></extra>"
+                ),
+            )
+        )
+    largest = spec.data["value"].abs().max()
+    limit = largest * 1.05 if largest > 0 else 1
+    ticks = _pyramid_ticks(largest, two_sided=two_sided)
+    figure.update_layout(barmode="relative", bargap=0.1)
+    figure.update_xaxes(
+        range=[-limit if two_sided else 0, limit],
+        tickvals=ticks,
+        ticktext=[f"{abs(tick):,.0f}" for tick in ticks],
+    )
+    figure.update_yaxes(
+        categoryorder="array", categoryarray=list(dict.fromkeys(spec.data["x"]))
+    )
+    return figure
+
+
+def _pyramid_ticks(largest: float, *, two_sided: bool) -> list[float]:
+    """Return round tick values, at most three a side, mirrored for two sides."""
+    if not largest > 0:
+        return [0]
+    rough = largest / 3
+    magnitude = 10 ** math.floor(math.log10(rough))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= rough)
+    right = [step * i for i in range(int(largest // step) + 1)]
+    left = [-tick for tick in reversed(right[1:])] if two_sided else []
+    return left + right
+
+
 def _grouped_bar(spec: ChartSpec) -> go.Figure:
     figure = go.Figure()
     for index, name, rows in _series(spec):
@@ -182,6 +242,10 @@ def _apply_theme(
         figure.update_yaxes(**category_axis, autorange="reversed")
         figure.update_xaxes(**value_axis, side="top")
         figure.update_layout(margin={"l": 90, "t": 60, "b": 20})
+    elif spec.kind == "age_pyramid":
+        figure.update_yaxes(**category_axis)
+        figure.update_xaxes(**value_axis)
+        figure.update_layout(margin={"l": 90})
     else:
         figure.update_xaxes(**category_axis)
         figure.update_yaxes(**value_axis)

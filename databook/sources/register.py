@@ -40,6 +40,12 @@ from databook.sources.cells import (
     squeeze_spaces,
 )
 from databook.sources.files import file_sha256
+from databook.sources.register_ages import (
+    AgeColumns,
+    check_sex_totals,
+    find_age_columns,
+    read_age_row,
+)
 from databook.sources.report import ReadReport
 from databook.sources.sheets import Cell, Sheet, read_sheets, select_sheet
 
@@ -111,6 +117,11 @@ LONG_COLUMNS = {
 }
 LONG_SEXES = {"総数": "", "計": "", "男": "_male", "女": "_female"}
 UNITS = {"households": "世帯"}
+# Columns beyond TIDY_COLUMNS: the district ("" for the whole municipality),
+# the breakdown ("age" for age classes, "" otherwise), its category
+# (0～4歳 … 100歳以上, 不詳) and the `AgeBasis` the classes were read on.
+EXTRA_COLUMNS = ["district", "breakdown", "category", "age_basis"]
+AGE_BREAKDOWN = "age"
 
 _TOTAL_ROW = re.compile(r"累計|合計|総計|^計$|^総数$")
 _MAX_HEADER_ROWS = 4
@@ -234,14 +245,15 @@ def _read_long_table(
     # NFKC turns 「～」 into "~", so labels are normalised like the header.
     wanted = {squeeze_spaces(label): name for label, name in LONG_COLUMNS.items()}
     columns = {names[label]: name for label, name in wanted.items() if label in names}
-    skipped = len(names) - len(columns) - 1 - (district_column is not None)
-    skipped -= sex_column is not None
-    report.notes.append(
-        "自治体標準オープンデータセットの形（1行に地区と性別が1つ）として読みました: "
-        + "、".join(label for label in LONG_COLUMNS if squeeze_spaces(label) in names)
-    )
-    if skipped > 0:
-        report.skipped.append(f"{skipped} 列（各歳などこの本で使わない列）")
+    ages = find_age_columns(names)
+    headers = {
+        index + 1: str(cell.value).strip()
+        for index, cell in enumerate(sheet.rows[0])
+        if cell.value is not None
+    }
+    used = {date_column, district_column, sex_column, *columns}
+    used |= ages.used if ages is not None else set()
+    _report_long_layout(report, names, headers, used, ages)
 
     records = []
     for row in range(2, len(sheet.rows) + 1):
@@ -266,6 +278,13 @@ def _read_long_table(
             if district_column
             else ""
         )
+        base = {
+            "period": period.text,
+            "period_kind": period.kind.value,
+            "district": district,
+            "row": row,
+            "place": f"{row}行目",
+        }
         for column, name in columns.items():
             indicator = name + sex if name == "population" else name
             if sex and name != "population":
@@ -276,17 +295,53 @@ def _read_long_table(
             )
             records.append(
                 {
+                    **base,
                     "indicator": indicator,
-                    "period": period.text,
-                    "period_kind": period.kind.value,
                     "value": number.value,
                     "status": number.status,
-                    "district": district,
-                    "row": row,
-                    "place": f"{row}行目",
                 }
             )
+        if ages is not None:
+            ages_read = read_age_row(sheet, row, ages, names.get("総数"), headers)
+            records.extend(
+                {
+                    **base,
+                    "indicator": "population" + sex,
+                    "value": number.value,
+                    "status": number.status,
+                    "breakdown": AGE_BREAKDOWN,
+                    "category": label,
+                    "age_basis": ages.basis.value,
+                }
+                for label, number in ages_read
+            )
+    if "総数" in names:
+        sexes = {"population", "population_male", "population_female"}
+        totals = [
+            r for r in records if not r.get("breakdown") and r["indicator"] in sexes
+        ]
+        check_sex_totals(totals, sheet, names["総数"])
     return records
+
+
+def _report_long_layout(
+    report: ReadReport,
+    names: dict[str, int],
+    headers: dict[int, str],
+    used: set[int | None],
+    ages: AgeColumns | None,
+) -> None:
+    report.notes.append(
+        "自治体標準オープンデータセットの形（1行に地区と性別が1つ）として読みました: "
+        + "、".join(label for label in LONG_COLUMNS if squeeze_spaces(label) in names)
+    )
+    if ages is not None:
+        report.notes.append(f"年齢別人口: {ages.describe()}")
+    report.skipped.extend(
+        f"{column_letter(column)}列（{header}: 使わない列）"
+        for column, header in headers.items()
+        if column not in used
+    )
 
 
 def _find_tables(sheet: Sheet, layout: Layout) -> list[TableRows]:
@@ -558,7 +613,9 @@ def load_register_table(
     frame["area_name"] = area_name
     frame["unit"] = frame["indicator"].map(lambda name: UNITS.get(name, "人"))
     frame["source_id"] = source_id
-    frame = frame[[*TIDY_COLUMNS, "district"]]
+    for column in EXTRA_COLUMNS:
+        frame[column] = frame[column].fillna("") if column in frame else ""
+    frame = frame[[*TIDY_COLUMNS, *EXTRA_COLUMNS]]
 
     provenance = Provenance(
         id=source_id,

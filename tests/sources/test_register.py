@@ -25,12 +25,13 @@ def load(path, **options):
     )
 
 
-def value(dataset, indicator, period, district=""):
+def value(dataset, indicator, period, district="", age=""):
     frame = dataset.frame
     rows = frame[
         (frame["indicator"] == indicator)
         & (frame["period"] == period)
         & (frame["district"] == district)
+        & (frame["category"] == age)
     ]
     assert len(rows) == 1, (indicator, period, district)
     return rows.iloc[0]
@@ -147,6 +148,132 @@ def test_shizuoka_open_data_layout():
     elderly = value(dataset, "population_elderly", "2023-03-31", "葵")["value"]
     assert young + working + elderly == 11841
     assert len(report.districts) == 75
+
+
+# --- Age classes of the open-data layout -------------------------------------------
+
+SHIZUOKA = REGISTER / "shizuoka_221007_population_202303.csv"
+# 1-based columns of the Shizuoka header: H 性別, I 総数, J 0歳 … DF 100歳以上,
+# DG 不詳, DH 0～4歳 … EA 95～99歳.
+SEX, TOTAL, AGE_2, FIVE_FIRST, FIVE_LAST = 8, 9, 12, 112, 131
+
+
+def shizuoka_cut(path, lines, *, changes=None, drop=()):
+    """Write the header and the given lines (2 = first data row) of the real file.
+
+    `changes` maps (line, 1-based column) to a new cell text; `drop` lists
+    1-based columns left out of every row. Unchanged lines keep their bytes.
+    """
+    import csv
+    import io
+
+    changes = changes or {}
+    text = SHIZUOKA.read_text(encoding="utf-8").splitlines()
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for line in [1, *lines]:
+        original = text[line - 1]
+        cells = next(csv.reader([original]))
+        edits = {c: v for (row, c), v in changes.items() if row == line}
+        if not edits and not drop:
+            out.write(original + "\n")
+            continue
+        for column, new in edits.items():
+            cells[column - 1] = new
+        writer.writerow([c for i, c in enumerate(cells, start=1) if i not in drop])
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return path
+
+
+def test_shizuoka_five_year_classes():
+    dataset, report = load(SHIZUOKA)
+
+    # Line 2 (葵, 総数): DH 0～4歳 338 (= J–N 69 + 54 + 59 + 83 + 73),
+    # DR 50～54歳 961, DF 100歳以上 12, DG 不詳 0.
+    def age(label, district="葵"):
+        return value(dataset, "population", "2023-03-31", district, label)
+
+    assert age("0～4歳")["value"] == 69 + 54 + 59 + 83 + 73
+    assert age("50～54歳")["value"] == 961
+    assert age("100歳以上")["value"] == 12
+    assert age("不詳")["value"] == 0
+    # Line 3 (新通): DH 0～4歳 173.
+    assert age("0～4歳", "新通")["value"] == 173
+    assert age("0～4歳")["age_basis"] == "five_year"
+    assert any("5歳階級の列（0～4歳から95～99歳まで）" in n for n in report.notes)
+    # 21 classes and 不詳 for each of the 75 district rows.
+    ages = dataset.frame[dataset.frame["breakdown"] == "age"]
+    assert len(ages) == 22 * 75
+
+
+def test_single_years_summed_without_five_year_columns(tmp_path):
+    path = shizuoka_cut(
+        tmp_path / "single.csv", [2, 3], drop=range(FIVE_FIRST, FIVE_LAST + 1)
+    )
+    dataset, report = load(path)
+    row = value(dataset, "population", "2023-03-31", "葵", "0～4歳")
+    # Line 2 (葵), J–N 0歳…4歳: 69 + 54 + 59 + 83 + 73.
+    assert row["value"] == 69 + 54 + 59 + 83 + 73
+    assert row["age_basis"] == "single_year"
+    top = value(dataset, "population", "2023-03-31", "葵", "100歳以上")
+    assert top["value"] == 12
+    assert any("各歳の列を5歳ごとに合計" in note for note in report.notes)
+
+
+def test_changed_single_year_cell_located(tmp_path):
+    # Line 3 (新通) L 2歳 31 → 32: 0～4歳 (DH3, 173) no longer adds up.
+    path = shizuoka_cut(tmp_path / "cut.csv", [2, 3, 4], changes={(3, AGE_2): "32"})
+    with pytest.raises(InputError) as raised:
+        load(path)
+    assert raised.value.file == "cut.csv"
+    assert raised.value.place == "セル DH3"
+    assert "3行目" in raised.value.message
+    assert "「0～4歳」（DH列）" in raised.value.message
+    assert "174" in raised.value.message  # 31 + 39 + 32 + 29 + 43
+
+
+def test_changed_total_cell_located(tmp_path):
+    # Line 4 (駒形) I 総数 "6,327" → "6,328": the classes add up to 6,327.
+    path = shizuoka_cut(tmp_path / "cut.csv", [2, 3, 4], changes={(4, TOTAL): "6,328"})
+    with pytest.raises(InputError) as raised:
+        load(path)
+    assert raised.value.place == "セル I4"
+    assert "「総数」（I列）は6,328" in raised.value.message
+    assert "6,327" in raised.value.message
+
+
+def test_sex_rows_read_apart(tmp_path):
+    # A derived cut: the real lines 2 (葵) and 3 (新通) with H 性別 changed
+    # from 総数 to 男 and 女. The file itself has 総数 rows only.
+    path = shizuoka_cut(
+        tmp_path / "sexes.csv", [2, 3], changes={(2, SEX): "男", (3, SEX): "女"}
+    )
+    dataset, _ = load(path)
+    male = value(dataset, "population_male", "2023-03-31", "葵", "0～4歳")
+    female = value(dataset, "population_female", "2023-03-31", "新通", "0～4歳")
+    assert male["value"] == 338
+    assert female["value"] == 173
+    assert value(dataset, "population_male", "2023-03-31", "葵")["value"] == 11841
+
+
+def test_sex_rows_against_total_row(tmp_path):
+    # Derived: line 2 (葵, 総数 11,841) and lines 3 and 4 relabelled 男 and 女
+    # of 葵, whose 総数 8,466 + 6,327 = 14,793 is not 11,841.
+    path = shizuoka_cut(
+        tmp_path / "sexes.csv",
+        [2, 3, 4],
+        changes={(3, SEX): "男", (3, 5): "葵", (4, SEX): "女", (4, 5): "葵"},
+    )
+    with pytest.raises(InputError) as raised:
+        load(path)
+    assert raised.value.place == "セル I2"
+    assert "14,793" in raised.value.message
+
+
+def test_shizuoka_unused_columns_listed():
+    _, report = load(SHIZUOKA)
+    assert "EE列（75歳以上: 使わない列）" in report.skipped
+    assert "A列（全国地方公共団体コード: 使わない列）" in report.skipped
 
 
 # --- Generated workbooks in each layout ----------------------------------------------
