@@ -1,9 +1,10 @@
 """Tourism analysis on 北海道観光入込客数調査 and on small yearly tables.
 
 Real files: tests/data/tables/hokkaido/tourism_stat_report_<FY>_monthly.csv
-(FY2009, FY2010, FY2019; 千人, read as 人 by the table loader). 札幌市 is line
-114 (FY2009) and 150 (FY2010, FY2019) for 内宿泊客, 110 and 146 for 入込総数;
-column `sum` is the fiscal-year total.
+(FY2006, FY2009, FY2010, FY2019; 千人, read as 人 by the table loader). 札幌市
+is line 114 (FY2009) and 150 (FY2010, FY2019) for 内宿泊客, 110 and 146 for
+入込総数; FY2006 lists 札幌市（定山渓を除く。） (lines 110–115) and 定山渓
+(lines 116–121) apart. Column `sum` is the fiscal-year total.
 """
 
 import pandas as pd
@@ -39,7 +40,9 @@ def inputs(master):
         indicator_columns=["type"],
         columns={"sum": ""},
         unit="千人",
-        area_aliases={"上湧別町": "湧別町"},
+        # 上湧別町 merged into 湧別町 on 2009-10-05; FY2006 counts 定山渓 apart
+        # from 札幌市 and misprints 中札内村 as 中札内町 (line 1020).
+        area_aliases={"上湧別町": "湧別町", "定山渓": "札幌市", "中札内町": "中札内村"},
     )
     table = load_table(settings, HOKKAIDO, TEST_DATA, master)
     return Inputs(master, {"table": table})
@@ -68,8 +71,10 @@ def test_recent_max_window(inputs):
 
 def test_tourism_chart_series(inputs):
     chart = analyse_tourism(inputs, SAPPORO).charts["tourism_lodging"]
-    assert list(chart.data["period"]) == ["FY2009", "FY2010", "FY2019"]
-    assert list(chart.data["value"]) == [6_383_500, 6_172_900, 8_640_000]
+    assert list(chart.data["period"]) == ["FY2006", "FY2009", "FY2010", "FY2019"]
+    # FY2006: 札幌市（定山渓を除く。） 5343.7 (line 114) + 定山渓 1774.0
+    # (line 120) = 7117.7 千人.
+    assert list(chart.data["value"]) == [7_117_700, 6_383_500, 6_172_900, 8_640_000]
 
 
 def test_year_summary_against_2019():
