@@ -437,9 +437,17 @@ def assemble_book(config: Config, area: Area, findings: dict[str, Finding]) -> B
         slug = chapter_slug(number, settings.file)
         notes = [n for name in settings.analysis for n in findings[name].method_notes]
         no_data = frozenset(n for n in settings.analysis if is_empty(findings[n]))
+        absent = frozenset(
+            name for n in settings.analysis for name in findings[n].absent
+        )
         chapters.append(
             renderer.render(
-                text, number=number, slug=slug, notes=notes, no_data=no_data
+                text,
+                number=number,
+                slug=slug,
+                notes=notes,
+                no_data=no_data,
+                absent=absent,
             )
         )
 

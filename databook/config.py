@@ -9,7 +9,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from databook.errors import ConfigError
 
@@ -165,6 +172,12 @@ class TableDataset(Settings):
     """Column range with periods in its headings, e.g. G:J (all when left out)."""
     columns: dict[str, str] = {}
     """Value columns (letter or heading) and the indicator name each gives."""
+    months_in_columns: bool = False
+    """The column headings are months (4月, april) of each row's year."""
+    month_columns: str | None = None
+    """Column range with months in its headings, e.g. E:P (all when left out)."""
+    month_column: str | None = None
+    """Column (letter or heading) with the month (4月) of each row."""
     unit: str = ""
     """Unit as printed, with its scale: 千人, 百万円, 経営体."""
     zero_marks: list[str] = []
@@ -173,6 +186,87 @@ class TableDataset(Settings):
     """Terms of use of the table."""
     url: str = ""
     """Where the table is published."""
+
+    @field_validator("months_in_columns")
+    @classmethod
+    def _months_in_columns_fit(cls, value: bool, info: ValidationInfo) -> bool:
+        if not value:
+            return value
+        _check_month_year(info.data, "months_in_columns")
+        if info.data.get("periods_in_columns"):
+            raise ValueError(
+                "periods_in_columns と同時には使えません。見出しが月（4月、5月…）"
+                "なら months_in_columns、年（平成13年度…）なら periods_in_columns "
+                "を書いてください"
+            )
+        if not (info.data.get("indicator_columns") or info.data.get("indicator")):
+            raise ValueError(
+                "月の値の項目名が分かりません。indicator_columns（項目名の列）か "
+                "indicator（表全体の項目名）を書いてください"
+            )
+        return value
+
+    @field_validator("month_columns")
+    @classmethod
+    def _month_range(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return value
+        match = re.fullmatch(r"([A-Z]{1,3})\s*:\s*([A-Z]{1,3})", value)
+        # Column letters sort as (length, text): Z comes before AA.
+        if not match or (len(match[1]), match[1]) > (len(match[2]), match[2]):
+            raise ValueError(
+                "E:P のように、最初の月の列と最後の月の列の文字を「:」で"
+                "つないで書いてください"
+            )
+        if not info.data.get("months_in_columns"):
+            raise ValueError("months_in_columns: true と一緒に書いてください")
+        return value
+
+    @field_validator("month_column")
+    @classmethod
+    def _month_rows_fit(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return value
+        _check_month_year(info.data, "month_column")
+        if info.data.get("months_in_columns"):
+            raise ValueError(
+                "months_in_columns と同時には使えません。月が列の見出しにあるなら "
+                "months_in_columns、行ごとに月の列があるなら month_column を"
+                "書いてください"
+            )
+        if info.data.get("period_column") or info.data.get("periods_in_columns"):
+            raise ValueError(
+                "月の列と別に期間の列は使えません。年（年度）は period（例: FY2019）"
+                "か period_from_file で書いてください。行ごとに年月（2019年4月）が"
+                "あるなら、month_column ではなく period_column と "
+                "period_kind: month を使います"
+            )
+        if (
+            info.data.get("period") is None
+            and info.data.get("period_from_file") is None
+        ):
+            raise ValueError(
+                "月の年（年度）が分かりません。period（例: FY2019）か "
+                "period_from_file を書いてください"
+            )
+        return value
+
+
+MONTH_YEAR_KINDS = ("fiscal_year", "calendar_year")
+"""Period kinds that fix the months of a year: April–March or January–December."""
+
+
+def _check_month_year(data: dict[str, Any], setting: str) -> None:
+    """Raise ValueError unless the table's periods are years that months fit in."""
+    # A missing period_kind is the default "year" or a value that failed its
+    # own check, which pydantic reports on its own line.
+    kind = data.get("period_kind", "year")
+    if kind not in MONTH_YEAR_KINDS:
+        raise ValueError(
+            f"{setting} は period_kind が fiscal_year（年度、4月～3月）か "
+            f"calendar_year（暦年、1月～12月）のときに使えます"
+            f"（今は period_kind: {kind}）"
+        )
 
 
 class FindingsDataset(Settings):

@@ -113,7 +113,14 @@ def format_thousand_yen(value: float) -> str:
 
 
 def format_period_short(period: str) -> str:
-    """Format a tidy `period` for axes and table heads: 2020年, 2022年度."""
+    """Format a tidy `period` for axes and table heads: 2020年, 2022年度, 2019年8月."""
     if period.startswith("FY"):
         return f"{period[2:]}年度"
+    if len(period) == 7 and period[4] == "-":
+        return f"{period[:4]}年{format_month(period)}"
     return f"{period[:4]}年"
+
+
+def format_month(period: str) -> str:
+    """Format the month of a tidy month period (2019-08) without its year: 8月."""
+    return f"{int(period[5:7])}月"

@@ -268,3 +268,7 @@ class Finding:
     tables: dict[str, Table] = field(default_factory=dict)
     charts: dict[str, ChartSpec] = field(default_factory=dict)
     method_notes: list[str] = field(default_factory=list)
+    absent: set[str] = field(default_factory=set)
+    """Chart and table ids and figure names (tourism.peak_month) that the
+    analysis offers but has no data for in this area. Chapters that use them
+    print 「データなし」 instead of failing."""

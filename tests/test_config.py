@@ -132,3 +132,56 @@ def test_unquoted_code_with_leading_zero(project):
     path = replace_in_config(project, 'municipality: "14383"', "municipality: 01100")
     config = load_config(path)
     assert config.municipality == "01100"
+
+
+def line_of(path: Path, text: str) -> int:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(i for i, line in enumerate(lines, 1) if text in line)
+
+
+def test_months_need_year_kind(project):
+    # The sample's fishery table is a census (period_kind: census), whose
+    # periods are survey dates, not years that months belong to.
+    path = replace_in_config(
+        project,
+        "    sum_repeated_areas: true\n",
+        "    sum_repeated_areas: true\n    months_in_columns: true\n",
+    )
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    error = raised.value
+    assert "datasets.fishery.months_in_columns" in error.message
+    assert "period_kind: census" in error.message
+    assert "fiscal_year" in error.message
+    assert error.place.startswith(f"{line_of(path, 'months_in_columns')}行目")
+
+
+def test_month_columns_range_checked(project):
+    path = replace_in_config(
+        project,
+        "    period_kind: census\n",
+        "    period_kind: fiscal_year\n    indicator: 漁業経営体数\n"
+        "    months_in_columns: true\n    month_columns: P:E\n",
+    )
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    error = raised.value
+    assert "datasets.fishery.month_columns" in error.message
+    assert "E:P" in error.message
+    assert error.place.startswith(f"{line_of(path, 'month_columns')}行目")
+
+
+def test_month_column_needs_year(project):
+    # period "2013" is the table's year, so the months have one; without it
+    # (period_column instead) month_column has no year to place them in.
+    path = replace_in_config(
+        project,
+        '    period: "2013"\n    period_kind: census\n',
+        "    period_column: B\n    period_kind: fiscal_year\n    month_column: D\n",
+    )
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    error = raised.value
+    assert "datasets.fishery.month_column" in error.message
+    assert "period_column" in error.message
+    assert error.place.startswith(f"{line_of(path, 'month_column:')}行目")

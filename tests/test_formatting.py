@@ -5,7 +5,9 @@ import pytest
 from databook.formatting import (
     EraStyle,
     era_style,
+    format_month,
     format_period,
+    format_period_short,
     format_thousand_yen,
 )
 
@@ -48,3 +50,16 @@ def test_era_style_rejects_unknown():
 )
 def test_thousand_yen_text(thousand_yen, expected):
     assert format_thousand_yen(thousand_yen) == expected
+
+
+@pytest.mark.parametrize(
+    ("period", "expected"),
+    [("2020", "2020年"), ("FY2022", "2022年度"), ("2020-03", "2020年3月")],
+)
+def test_period_short_text(period, expected):
+    assert format_period_short(period) == expected
+
+
+def test_month_text_without_year():
+    assert format_month("2019-08") == "8月"
+    assert format_month("2020-03") == "3月"

@@ -35,6 +35,11 @@ def analyse_series(inputs: Inputs, area: Area) -> Finding:
 
     for indicator in own["indicator"].unique():
         rows = own[own["indicator"] == indicator].sort_values("period")
+        # A table with months and yearly totals (months_in_columns and
+        # columns) is charted by year: one line cannot mix months and years.
+        yearly = rows[rows["period_kind"] != "month"]
+        if not yearly.empty:
+            rows = yearly
         sources = tuple(dataset.sources_of(rows))
         key = f"{PREFIX}{indicator}"
         finding.charts[key] = _chart(key, indicator, rows, dataset, area, sources)

@@ -136,6 +136,7 @@ class ChapterRenderer:
         self.charts = charts
         self.tables = tables
         self.no_data: frozenset[str] = frozenset()
+        self.absent: frozenset[str] = frozenset()
         self.markdown = MarkdownIt("commonmark", {"html": False, "typographer": False})
         self.markdown.enable("table")
 
@@ -147,14 +148,18 @@ class ChapterRenderer:
         slug: str,
         notes: list[str],
         no_data: frozenset[str] = frozenset(),
+        absent: frozenset[str] = frozenset(),
     ) -> Chapter:
         """Render one chapter text.
 
         `no_data` names the chapter's analyses that found no data for the
         area: their key figures, charts and tables print a placeholder with
-        a warning instead of failing the build.
+        a warning instead of failing the build. `absent` names single charts,
+        tables and key figures (tourism_seasonality, tourism.peak_month) that
+        the analyses lack for the area, which print the same placeholder.
         """
         self.no_data = no_data
+        self.absent = absent
         chapter = Chapter(number, slug, text.title, text.file, method_notes=notes)
         blocks: list[ChartBlock | TableBlock] = []
         lines = []
@@ -186,11 +191,11 @@ class ChapterRenderer:
         counted = ChartBlock if kind == "chart" else TableBlock
         count = sum(1 for block in blocks if isinstance(block, counted))
         if kind == "chart":
-            if name not in self.charts and self.no_data:
+            if name not in self.charts and (self.no_data or name in self.absent):
                 return self._placeholder(kind, name, "グラフ", place, file)
             spec = self._lookup(self.charts, name, "グラフ", "chart", place, file)
             return ChartBlock(spec, f"図{chapter_number}-{count + 1}")
-        if name not in self.tables and self.no_data:
+        if name not in self.tables and (self.no_data or name in self.absent):
             return self._placeholder(kind, name, "表", place, file)
         table = self._lookup(self.tables, name, "表", "table", place, file)
         return TableBlock(table, f"表{chapter_number}-{count + 1}")
@@ -212,7 +217,8 @@ class ChapterRenderer:
                     place=place,
                     hint="使えるのは var、chart、table の3つです。",
                 )
-            if name not in self.variables and name.split(".")[0] in self.no_data:
+            absent = name.split(".")[0] in self.no_data or name in self.absent
+            if name not in self.variables and absent:
                 self._warn_no_data(kind, name, place, file)
                 return NO_DATA_TEXT
             figure = self._lookup(self.variables, name, "変数", "var", place, file)
@@ -226,6 +232,16 @@ class ChapterRenderer:
         return NO_DATA_BLOCK.format(label=label)
 
     def _warn_no_data(self, kind: str, name: str, place: str, file: str) -> None:
+        if name in self.absent:
+            logger.warning(
+                "%s、%s: {{< %s %s >}} は、この市町村のデータにないため"
+                "「データなし」と印刷します。",
+                file,
+                place,
+                kind,
+                name,
+            )
+            return
         logger.warning(
             "%s、%s: {{< %s %s >}} は、分析 %s にこの市町村のデータがないため"
             "「データなし」と印刷します。",

@@ -52,7 +52,11 @@ SPACES = " \t\u3000\u00a0\r\n"
 # Footnote marks at the end of a cell: "a)", "b)", " 1)" (a number needs a space
 # before it, so "1231)" stays an error), "※", "※2", "*" and "**".
 _FOOTNOTE = re.compile(r"(?:\s*[a-zA-Z]\)|\s+\d{1,2}\)|\s*※\d*|(?<!\*)\s*\*{1,2})+\Z")
-_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+")
+# Converted workbooks write some floats with an exponent (9.9999999999999645E-2).
+_NUMBER = re.compile(
+    r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+"
+    r"|[+-]?\d+(?:\.\d+)?[eE][+-]?\d+"
+)
 
 
 @dataclass(frozen=True)

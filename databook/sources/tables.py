@@ -35,9 +35,21 @@ from databook.sources.cells import (
     parse_period,
     squeeze_spaces,
 )
-from databook.sources.codes import MunicipalityMaster, normalize_area_code
+from databook.sources.codes import (
+    Municipality,
+    MunicipalityMaster,
+    normalize_area_code,
+)
 from databook.sources.files import file_sha256
 from databook.sources.sheets import Sheet, read_sheets, select_sheet
+from databook.sources.table_months import (
+    TOTAL_LABELS,
+    find_month_columns,
+    month_period,
+    parse_month,
+    row_year,
+    year_of,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +63,15 @@ SCALES = (
     ("万", 1e4),
 )
 NATION = ("00000", "全国")
+MONTH = PeriodKind.MONTH.value
 COLUMN_LETTERS = re.compile(r"^[A-Z]{1,3}$")
+# Names of areas that a merger ended, as surveys print them after NFKC:
+# 旧上磯町(現北斗市), 旧早来町(安平町) and (旧)八雲町.
+FORMER_NAME = re.compile(
+    r"(?:\(旧\)|旧)(?P<former>[^()]+?)(?:\(現?(?P<current>[^()]+)\))?"
+)
+# A name with a note on its area: 札幌市(定山渓を除く。).
+NOTED_NAME = re.compile(r"(?P<name>[^()]+)\([^()]+\)")
 
 
 @dataclass
@@ -224,7 +244,10 @@ class AreaMatcher:
     def __init__(self, settings, master: MunicipalityMaster) -> None:
         self.settings = settings
         self.master = master
-        self.aliases = {clean_text(k): v for k, v in settings.area_aliases.items()}
+        self.aliases = {
+            clean_text(k): clean_text(v) for k, v in settings.area_aliases.items()
+        }
+        self.logged: set[str] = set()
         self.prefecture_codes = {
             m.prefecture: m.prefecture_code for m in master.municipalities
         }
@@ -248,7 +271,12 @@ class AreaMatcher:
         return (f"{code}000", text) if code else None
 
     def match(self, cell: str, prefecture: str | None, place: str, display_path: str):
-        """Return (code, name, aliased) of an area cell."""
+        """Return (code, name, aliased) of an area cell.
+
+        `aliased` is True when the cell names another area than the one
+        returned (an area_aliases entry, a former or annotated name), so that
+        rows sent to one area are added up.
+        """
         text = clean_text(cell)
         if text.isdigit() and len(text) in (5, 6):
             code = normalize_area_code(text, setting="area_column")
@@ -256,8 +284,6 @@ class AreaMatcher:
             name = municipality.name.replace(" ", "") if municipality else text
             return code, name, False
 
-        aliased = text in self.aliases
-        name = clean_text(self.aliases.get(text, text))
         if prefecture is None:
             raise InputError(
                 f"地域名 {cell!r} の都道府県が分かりません。",
@@ -266,9 +292,33 @@ class AreaMatcher:
                 hint="設定 prefecture に都道府県名を書くか、"
                 "prefecture_column に都道府県名の列を指定してください。",
             )
-        found = self.master.find_by_name(prefecture, name)
+        aliased = text in self.aliases
+        found = self.master.find_by_name(prefecture, self.aliases.get(text, text))
+        if len(found) != 1 and not aliased:
+            renamed = self._renamed(text, prefecture)
+            if renamed:
+                found, aliased = renamed, True
+                if text not in self.logged:
+                    self.logged.add(text)
+                    logger.info(
+                        "%s: 地域名「%s」を%sとして読みます。",
+                        display_path,
+                        cell,
+                        found[0].name,
+                    )
         if len(found) == 1:
             return found[0].code, found[0].name.replace(" ", ""), aliased
+
+        former = FORMER_NAME.fullmatch(text)
+        if former and not found:
+            raise InputError(
+                f"{prefecture}の地域名 {cell!r} は合併前の市町村名ですが、"
+                "合併後の市町村が分かりません。",
+                file=display_path,
+                place=place,
+                hint="設定 area_aliases に合併後の市町村名を書いてください"
+                f"（例: {former['former']}: 合併後の市町村名）。",
+            )
         problem = (
             "団体コード一覧にありません" if not found else "複数の団体に当たります"
         )
@@ -276,9 +326,35 @@ class AreaMatcher:
             f"{prefecture}の地域名 {cell!r} が{problem}。",
             file=display_path,
             place=place,
-            hint="市区町村名の書き方を確かめるか、市区町村でない行（例: 定山渓）を"
-            "設定 area_aliases で市区町村に割り当ててください（例: 定山渓: 札幌市）。",
+            hint="市区町村名の書き方を確かめるか、市区町村でない行（例: 定山渓）や"
+            "合併前の町村名（例: 上磯町）を設定 area_aliases で市区町村に割り当てて"
+            "ください（例: 定山渓: 札幌市、上磯町: 北斗市）。",
         )
+
+    def _renamed(self, text: str, prefecture: str) -> list[Municipality] | None:
+        """Return the one municipality that a former or annotated name stands for.
+
+        旧上磯町(現北斗市) is read as 北斗市, the successor in its name. A former name
+        without its successor, (旧)上磯町, goes through area_aliases by its
+        bare name (上磯町: 北斗市), or else is the current municipality of the
+        same name, which a merger kept: (旧)八雲町 is 八雲町. A note on the
+        area is dropped: 札幌市(定山渓を除く。) is 札幌市, and area_aliases
+        must send the part left out (定山渓) to it for the whole city.
+        """
+        candidates: list[str] = []
+        former = FORMER_NAME.fullmatch(text)
+        if former:
+            if former["current"]:
+                candidates.append(former["current"])
+            candidates += [self.aliases.get(former["former"], ""), former["former"]]
+        noted = NOTED_NAME.fullmatch(text)
+        if noted and not former:
+            candidates += [self.aliases.get(noted["name"], ""), noted["name"]]
+        for name in candidates:
+            found = self.master.find_by_name(prefecture, name) if name else []
+            if len(found) == 1:
+                return found
+        return None
 
 
 # --- loading --------------------------------------------------------------
@@ -311,7 +387,7 @@ def load_table(
             file=shown,
             sha256=file_sha256(path),
             licence=settings.licence,
-            reference="、".join(sorted(frame["period"].unique())),
+            reference=_reference(frame),
             url=settings.url,
         )
         logger.info(
@@ -326,6 +402,16 @@ def load_table(
     frame = pd.concat(frames, ignore_index=True)[TIDY_COLUMNS]
     labels = {name: name for name in frame["indicator"].unique()}
     return Dataset(frame, provenance, labels)
+
+
+def _reference(frame: pd.DataFrame) -> str:
+    """Return the periods a file gave, its months as one span (2019-04～2020-03)."""
+    months = frame["period_kind"] == MONTH
+    periods = sorted(frame.loc[~months, "period"].unique())
+    if months.any():
+        span = sorted(frame.loc[months, "period"].unique())
+        periods.append(f"{span[0]}～{span[-1]}" if len(span) > 1 else span[0])
+    return "、".join(periods)
 
 
 def _check_settings(settings) -> None:
@@ -358,7 +444,9 @@ def _check_settings(settings) -> None:
             hint="項目名の列（例: [A, B, C, D]）か、表全体の項目名"
             "（例: indicator: 市町村内総生産）を書いてください。",
         )
-    if not settings.periods_in_columns and not settings.columns:
+    if not (
+        settings.periods_in_columns or settings.months_in_columns or settings.columns
+    ):
         raise ConfigError(
             "値の列を設定 columns に書いてください。",
             place="設定 columns",
@@ -369,7 +457,11 @@ def _check_settings(settings) -> None:
 def read_table(
     settings, sheet: Grid, path: Path, display_path: str, master: MunicipalityMaster
 ) -> pd.DataFrame:
-    """Turn one sheet into tidy rows (value in the declared unit, before scaling)."""
+    """Turn one sheet into tidy rows (value in the declared unit, before scaling).
+
+    A table with months (months_in_columns, month_column) gets a row per
+    month with period_kind month, besides the rows of `columns`.
+    """
     layout = find_layout(settings, sheet, display_path)
 
     def column(reference: str, setting: str) -> int:
@@ -385,7 +477,20 @@ def read_table(
     )
     label_columns = [column(c, "indicator_columns") for c in settings.indicator_columns]
     value_columns = _value_columns(settings, layout, sheet, column, display_path)
+    month_columns = (
+        find_month_columns(settings, sheet, _month_span(settings, layout), display_path)
+        if settings.months_in_columns
+        else []
+    )
+    month_column = (
+        column(settings.month_column, "month_column") if settings.month_column else None
+    )
     fixed_period = _fixed_period(settings, path, display_path)
+    fixed_year = (
+        year_of(fixed_period, _period_setting(settings), settings.period_kind)
+        if fixed_period and (month_columns or month_column is not None)
+        else None
+    )
     period_column = (
         column(settings.period_column, "period_column")
         if settings.period_column
@@ -403,6 +508,29 @@ def read_table(
 
         def ref(column: int, row: int = row) -> CellRef:
             return CellRef(display_path, sheet.name or None, row + 1, column + 1)
+
+        def record(
+            indicator, period, period_kind, value_column, area, aliased, row=row
+        ) -> dict:
+            value, status = read_number(
+                sheet.cell(row, value_column),
+                zero_marks,
+                ref(value_column),
+                sheet.number_format(row, value_column),
+            )
+            return {
+                "indicator": indicator,
+                "area_code": area[0],
+                "area_name": area[1],
+                "period": period,
+                "period_kind": period_kind,
+                "value": value,
+                "unit": settings.unit,
+                "status": status,
+                "source_id": "",
+                "aliased": aliased,
+                "place": ref(value_column).place(),
+            }
 
         area = fixed_area
         aliased = False
@@ -441,7 +569,8 @@ def read_table(
         else:
             indicator_base = settings.indicator or ""
 
-        period = fixed_period
+        period, period_kind = fixed_period, settings.period_kind
+        year = fixed_year
         if period_column is not None:
             previous = parse_period(
                 sheet.cell(row, period_column),
@@ -451,35 +580,69 @@ def read_table(
                 ref=ref(period_column),
             )
             period = period_text(previous, settings.period_kind)
+            if month_columns:
+                place = ref(period_column).place() or ""
+                year = row_year(previous, settings.period_kind, place, display_path)
+        if month_column is not None:
+            month = _row_month(sheet.cell(row, month_column), ref(month_column))
+            if month is None:
+                continue
+            period, period_kind = month_period(fixed_year, month), MONTH
 
         for value_column, name_or_period in value_columns:
             if settings.periods_in_columns:
                 indicator, period = indicator_base, name_or_period
             else:
                 indicator = "／".join(p for p in (indicator_base, name_or_period) if p)
-            value, status = read_number(
-                sheet.cell(row, value_column),
-                zero_marks,
-                ref(value_column),
-                sheet.number_format(row, value_column),
-            )
             records.append(
-                {
-                    "indicator": indicator,
-                    "area_code": area[0],
-                    "area_name": area[1],
-                    "period": period,
-                    "period_kind": settings.period_kind,
-                    "value": value,
-                    "unit": settings.unit,
-                    "status": status,
-                    "source_id": "",
-                    "aliased": aliased,
-                    "place": ref(value_column).place(),
-                }
+                record(indicator, period, period_kind, value_column, area, aliased)
+            )
+        for value_column, month in month_columns:
+            records.append(
+                record(
+                    indicator_base,
+                    month_period(year, month),
+                    MONTH,
+                    value_column,
+                    area,
+                    aliased,
+                )
             )
     frame = pd.DataFrame(records, columns=[*TIDY_COLUMNS, "aliased", "place"])
     return _merge_repeats(frame, settings.sum_repeated_areas, display_path)
+
+
+def _month_span(settings, layout: Layout) -> tuple[int, int]:
+    """Return the first and last 0-based column searched for month headings."""
+    last = len(layout.headers) - 1
+    if not settings.month_columns:
+        return 0, last
+    first, final = (part.strip() for part in settings.month_columns.split(":"))
+    return column_index(first), min(last, column_index(final))
+
+
+def _period_setting(settings) -> str:
+    return "period" if settings.period is not None else "period_from_file"
+
+
+def _row_month(cell: object, ref: CellRef) -> int | None:
+    """Return the month of a month_column cell, or None for a row to skip.
+
+    Empty cells and total rows (計, 年度計) are skipped.
+    """
+    month = parse_month(cell, numbers=True)
+    if month is not None:
+        return month
+    text = clean_text(cell)
+    if not text or text in TOTAL_LABELS:
+        return None
+    raise InputError(
+        f"月の列の {text!r} を月（4月、April など）として読めません。",
+        file=ref.file,
+        place=ref.place(),
+        hint="月の行だけを data_rows で指定するか、month_column の列を確かめて"
+        "ください。",
+    )
 
 
 def _row_label(sheet, row, label_columns, path_labels) -> str:

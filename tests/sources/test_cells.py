@@ -137,7 +137,15 @@ def test_error_names_file_sheet_and_cell():
     assert caught.value.hint
 
 
-@pytest.mark.parametrize("text", ["1,23", "12,3456", "1231)", "△-5", "1 234", "abc"])
+def test_exponent_text_read():
+    # tests/data/tables/hokkaido/tourism_stat_report_2019_monthly.csv line 515,
+    # column I (奥尻町 内日帰客, August): 0.1 千人 written with an exponent.
+    assert parse_number("9.9999999999999645E-2").value == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize(
+    "text", ["1,23", "12,3456", "1231)", "△-5", "1 234", "abc", "1,234E2", "E5"]
+)
 def test_malformed_numbers_rejected(text):
     with pytest.raises(CellError):
         parse_number(text)

@@ -6,6 +6,7 @@ from databook.errors import ConfigError, InputError
 from databook.model import credit_text
 from databook.sources.cells import CellRef, Period
 from databook.sources.codes import load_master
+from databook.sources.table_months import month_period, parse_month
 from databook.sources.tables import load_table, period_text, read_number, unit_scale
 from tests.conftest import RAW, TEST_DATA
 
@@ -13,6 +14,9 @@ TABLES = TEST_DATA / "tables"
 FISHERY = TABLES / "gyogyo_census2013_vol3_keieitai_kaisou_shikuchoson_gakulab.xls"
 KOBE = TABLES / "kobe_24keizaikeisann.xls"
 HOKKAIDO = sorted((TABLES / "hokkaido").glob("*.csv"))
+HOKKAIDO_FY2006 = TABLES / "hokkaido" / "tourism_stat_report_2006_monthly.csv"
+HOKKAIDO_FY2019 = TABLES / "hokkaido" / "tourism_stat_report_2019_monthly.csv"
+OSHIMA_FY2005 = TABLES / "hokkaido_cut" / "tourism_stat_report_2005_monthly_oshima.csv"
 
 
 @pytest.fixture(scope="module")
@@ -117,13 +121,22 @@ HOKKAIDO_SETTINGS = dict(
     indicator_columns=["type"],
     columns={"sum": ""},
     unit="千人",
-    area_aliases={"上湧別町": "湧別町"},
+    # 上湧別町 merged into 湧別町 on 2009-10-05. FY2006 line 116 counts 定山渓
+    # apart from 札幌市, and line 1020 misprints 中札内村 as 中札内町 (the FY2019
+    # file, line 932, and the master list spell it 中札内村).
+    area_aliases={"上湧別町": "湧別町", "定山渓": "札幌市", "中札内町": "中札内村"},
 )
 
 
 @pytest.fixture(scope="module")
 def lodging(master):
     return load_table(table(**HOKKAIDO_SETTINGS), HOKKAIDO, TABLES, master)
+
+
+@pytest.fixture(scope="module")
+def monthly(master):
+    settings = table(**HOKKAIDO_SETTINGS, months_in_columns=True)
+    return load_table(settings, [HOKKAIDO_FY2006, HOKKAIDO_FY2019], TABLES, master)
 
 
 def test_lodging_scaled_to_persons(lodging):
@@ -148,19 +161,142 @@ def test_lodging_alias_added_up(lodging):
 
 
 def test_lodging_column_count_varies(lodging):
-    # FY2019 rows have 20 fields (trailing comma), FY2010 rows 19; 179
-    # municipalities in both.
-    for period in ("FY2010", "FY2019"):
+    # FY2019 rows have 20 fields (trailing comma), FY2006 and FY2010 rows 19;
+    # 179 municipalities in each, FY2006's former towns counted in today's.
+    for period in ("FY2006", "FY2010", "FY2019"):
         part = lodging.frame[lodging.frame["period"] == period]
         assert part["area_code"].nunique() == 179
 
 
 def test_lodging_unknown_name_located(master):
     settings = table(**{**HOKKAIDO_SETTINGS, "area_aliases": {}})
+    files = [path for path in HOKKAIDO if "_2009_" in path.name]
     with pytest.raises(InputError, match="上湧別町") as caught:
-        load_table(settings, HOKKAIDO, TABLES, master)
+        load_table(settings, files, TABLES, master)
     assert caught.value.place == "セル C851"
     assert "area_aliases" in caught.value.hint
+
+
+# --- former municipalities (平成の大合併) in FY2005 and FY2006 ---
+
+
+def test_former_names_with_successor(lodging):
+    # FY2006 lines 150, 168 and 174 (内宿泊客, column Q sum): 旧石狩市（現石狩市）
+    # 14.2, 旧厚田村（現石狩市） 3.6 and 旧浜益村（現石狩市） 86.0 千人;
+    # 14.2 + 3.6 + 86.0 = 103.8.
+    row = value_of(lodging, "内宿泊客", "01235", "FY2006")
+    assert row["value"] == 103_800
+    assert row["area_name"] == "石狩市"
+
+
+def test_annotated_name_with_alias(lodging):
+    # FY2006 lines 114 and 120 (内宿泊客): 札幌市（定山渓を除く。） 5343.7 and
+    # 定山渓 1774.0 千人; 5343.7 + 1774.0 = 7117.7.
+    assert value_of(lodging, "内宿泊客", "01100", "FY2006")["value"] == 7_117_700
+
+
+def test_former_names_by_alias(master):
+    # 上磯町 and 大野町 merged into 北斗市 on 2006-02-01, 熊石町 into 八雲町 on
+    # 2005-10-01 (FY2006 line 32 already names 旧上磯町（現北斗市）).
+    aliases = {"上磯町": "北斗市", "大野町": "北斗市", "熊石町": "八雲町"}
+    settings = table(**{**HOKKAIDO_SETTINGS, "area_aliases": aliases})
+    dataset = load_table(settings, [OSHIMA_FY2005], TABLES, master)
+    # Lines 36 and 42 (内宿泊客): (旧）上磯町 27.7 + （旧）大野町 22.8 = 50.5.
+    assert value_of(dataset, "内宿泊客", "01236", "FY2005")["value"] == 50_500
+    # Lines 66 and 72: （旧）八雲町 13.2, read as today's 八雲町 by its name,
+    # + （旧）熊石町 20.1 = 33.3.
+    assert value_of(dataset, "内宿泊客", "01346", "FY2005")["value"] == 33_300
+
+
+def test_former_name_without_successor(master):
+    settings = table(**{**HOKKAIDO_SETTINGS, "area_aliases": {}})
+    with pytest.raises(InputError, match="合併前") as caught:
+        load_table(settings, [OSHIMA_FY2005], TABLES, master)
+    # Line 32, the first row of (旧）上磯町.
+    assert caught.value.place == "セル C32"
+    assert "上磯町: 合併後の市町村名" in caught.value.hint
+
+
+# --- monthly values (months_in_columns) ---
+
+
+def test_months_from_fiscal_year(monthly):
+    # FY2019 line 150 (札幌市 内宿泊客): april 705.2 → 2019-04, march 174.5 →
+    # 2020-03 (the March of FY2019), both 千人.
+    april = value_of(monthly, "内宿泊客", "01100", "2019-04")
+    assert april["value"] == 705_200
+    assert april["period_kind"] == "month"
+    assert value_of(monthly, "内宿泊客", "01100", "2020-03")["value"] == 174_500
+    # Column sum keeps its fiscal-year row: 8640 千人.
+    total = value_of(monthly, "内宿泊客", "01100", "FY2019")
+    assert total["value"] == 8_640_000
+    assert total["period_kind"] == "fiscal_year"
+
+
+def test_months_of_former_names_added_up(monthly):
+    # FY2006 lines 114 and 120, column I (august): 札幌市（定山渓を除く。） 635.3
+    # + 定山渓 151.1 = 786.4 千人.
+    assert value_of(monthly, "内宿泊客", "01100", "2006-08")["value"] == 786_400
+
+
+def test_months_blank_cell_missing(monthly):
+    # FY2006 line 557 (平取町 内日帰客): the april cell E557 is empty.
+    row = value_of(monthly, "内日帰客", "01602", "2006-04")
+    assert row["value"] != row["value"]
+    assert row["status"] == "not_surveyed"
+    assert value_of(monthly, "内日帰客", "01602", "2006-05")["value"] == 16_900
+
+
+def test_months_per_file(monthly):
+    part = monthly.frame[
+        (monthly.frame["period_kind"] == "month")
+        & (monthly.frame["area_code"] == "01100")
+        & (monthly.frame["indicator"] == "内宿泊客")
+    ]
+    assert sorted(part["period"])[:2] == ["2006-04", "2006-05"]
+    assert len(part) == 24
+    reference = monthly.provenance[
+        "table/hokkaido/tourism_stat_report_2019_monthly.csv"
+    ]
+    assert reference.reference == "FY2019、2019-04～2020-03"
+
+
+def test_month_columns_limit_range(master):
+    # E:O is april … february; march (column P) is left out.
+    settings = table(**HOKKAIDO_SETTINGS, months_in_columns=True, month_columns="E:O")
+    dataset = load_table(settings, [HOKKAIDO_FY2019], TABLES, master)
+    months = dataset.frame[dataset.frame["period_kind"] == "month"]
+    assert months["period"].max() == "2020-02"
+    assert months["period"].nunique() == 11
+
+
+def test_month_headings_missing(master):
+    settings = table(**HOKKAIDO_SETTINGS, months_in_columns=True, month_columns="Q:S")
+    with pytest.raises(InputError, match="月") as caught:
+        load_table(settings, [HOKKAIDO_FY2019], TABLES, master)
+    assert "month_columns" in caught.value.hint
+
+
+def test_parse_month_names():
+    # Headings of the converter (april) and of Japanese sheets (４月, 4月分).
+    for text, month in (
+        ("april", 4),
+        ("March", 3),
+        ("Sept.", 9),
+        ("４月", 4),
+        ("12月分", 12),
+    ):
+        assert parse_month(text) == month, text
+    for text in ("sum", "ma", "13月", "previous_year", None):
+        assert parse_month(text) is None, text
+    assert parse_month(4) is None
+    assert parse_month(4, numbers=True) == 4
+
+
+def test_month_period_fiscal_and_calendar():
+    assert month_period(Period(2019, fiscal=True), 4) == "2019-04"
+    assert month_period(Period(2019, fiscal=True), 3) == "2020-03"
+    assert month_period(Period(2019), 3) == "2019-03"
 
 
 # --- 神戸市 市民経済計算 (several tables per sheet, 和暦 periods, 100万円) ---
@@ -360,3 +496,76 @@ def test_periods_in_columns_needs_indicator(master):
     )
     with pytest.raises(ConfigError, match="indicator"):
         load_table(settings, [], TABLES, master)
+
+
+# --- a town's own monthly sheet, written here as an .xlsx ---
+
+
+def write_monthly_sheet(path, months):
+    """Write a sheet of one fiscal year: a month per row, then its total.
+
+    The counts are test input, not data.
+    """
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "宿泊"
+    sheet.append(["月", "宿泊者数"])
+    for month, count in months:
+        sheet.append([month, count])
+    sheet.append(["計", sum(count for _, count in months)])
+    book.save(path)
+
+
+def monthly_settings(**extra):
+    values = dict(
+        sheet="宿泊",
+        area="14383",
+        month_column="A",
+        period="FY2023",
+        period_kind="fiscal_year",
+        columns={"B": "宿泊者数"},
+        unit="人",
+        source="真鶴町 産業観光課",
+    )
+    values.update(extra)
+    return table(**values)
+
+
+def test_month_rows_from_fiscal_year(tmp_path, master):
+    path = tmp_path / "lodging.xlsx"
+    write_monthly_sheet(path, [("4月", 3000), ("５月", 3200), ("3月", 2900)])
+    dataset = load_table(monthly_settings(), [path], tmp_path, master)
+    frame = dataset.frame
+    assert sorted(frame["period"]) == ["2023-04", "2023-05", "2024-03"]
+    assert set(frame["period_kind"]) == {"month"}
+    assert value_of(dataset, "宿泊者数", "14383", "2024-03")["value"] == 2900
+
+
+def test_month_rows_unreadable_month(tmp_path, master):
+    path = tmp_path / "lodging.xlsx"
+    write_monthly_sheet(path, [("4月", 3000), ("上期", 3200)])
+    with pytest.raises(InputError, match="上期") as caught:
+        load_table(monthly_settings(), [path], tmp_path, master)
+    assert caught.value.place == "シート 宿泊、セル A3"
+
+
+def test_month_headings_repeated(tmp_path, master):
+    # Two fiscal years side by side under the same month headings.
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["項目", "4月", "5月", "4月", "5月"])
+    sheet.append(["宿泊者数", 3000, 3200, 3100, 3300])
+    path = tmp_path / "two_years.xlsx"
+    book.save(path)
+    settings = table(
+        area="14383",
+        months_in_columns=True,
+        indicator_columns=["A"],
+        period="FY2023",
+        period_kind="fiscal_year",
+        unit="人",
+    )
+    with pytest.raises(InputError, match="4月") as caught:
+        load_table(settings, [path], tmp_path, master)
+    assert "B、D" in caught.value.message
+    assert "month_columns" in caught.value.hint
