@@ -121,6 +121,15 @@ class Timings:
             self.steps[name] = time.monotonic() - started
             logger.debug("%s: %.2f 秒", name, self.steps[name])
 
+    def summary(self) -> str:
+        """Return the steps that took a tenth of a second or more, e.g. PDF 3.1 秒."""
+        parts = [
+            f"{name} {seconds:.1f} 秒"
+            for name, seconds in self.steps.items()
+            if seconds >= 0.1
+        ]
+        return "、".join(parts) or "なし"
+
 
 def build(
     project: Path,
@@ -221,6 +230,7 @@ def build(
         except DatabookError as error:
             result.quarto_error = error
     logger.info("完了: %.1f 秒（%s）", result.seconds, tally.summary())
+    logger.info("所要時間: %s", timings.summary())
     return result
 
 
