@@ -4,7 +4,7 @@ Typer prints its help headings ("Usage:", "Options:"), the help option's text
 and the parser's errors ("No such option", "Missing argument") in English.
 `DatabookGroup` and `DatabookCommand` are the command classes that typer takes
 through `cls=`. They write the help page themselves and turn every usage
-error into a `CommandLineError` that says in Japanese what is wrong, what to
+error into a `CommandLineError` that explains in Japanese what is wrong, what to
 do and how the command is used. The library's own text is printed as well
 when `--debug` is on the command line.
 

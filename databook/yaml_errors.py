@@ -3,7 +3,7 @@
 PyYAML reports a syntax error as English text ("mapping values are not allowed
 here") and a 0-based mark. This module turns the common cases (a tab, an
 unclosed quote or bracket, a misaligned indent, a missing or misplaced colon)
-into a message that says what is wrong, where, and how to fix it. PyYAML's
+into a message that states what is wrong, where, and how to fix it. PyYAML's
 own text is kept as the error's `detail` for --debug.
 """
 
@@ -29,7 +29,7 @@ class _Explanation:
     message: str
     hint: str
     mark: yaml.Mark | None
-    """Where to point the user: the start of what is unclosed, or the problem."""
+    """Mark to point the user at: the start of what is unclosed, or the problem."""
 
 
 def yaml_syntax_error(

@@ -119,7 +119,8 @@ def test_yaml_tab_line_and_column(project):
 
 
 def test_yaml_unclosed_quote_points_at_opening(project):
-    # The quote opens at line 2, column 15; PyYAML meets the end of the file.
+    # The quote opens at line 2, column 15. PyYAML reads on to the next quote
+    # (line 44) and reports its error there.
     path = replace_in_config(project, 'municipality: "14383"', 'municipality: "14383')
     with pytest.raises(ConfigError) as raised:
         load_config(path)
@@ -128,7 +129,8 @@ def test_yaml_unclosed_quote_points_at_opening(project):
 
 
 def test_yaml_bad_indent_named(project):
-    # Line 11 ("    kind: municipalities") loses one space of its indent.
+    # Line 10 ("    kind: municipalities") loses one space of its indent, so
+    # line 11 ("    file: ...") is deeper than the line above it.
     path = replace_in_config(
         project, "    kind: municipalities", "   kind: municipalities"
     )

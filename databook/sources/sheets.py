@@ -173,8 +173,8 @@ def _read_xls(path: Path, display_path: str) -> list[Sheet]:
         struct.error,
     ) as error:
         # A truncated file makes xlrd index past its sector table (IndexError)
-        # or unpack short records (struct.error); xlrd opens anything that
-        # starts like a ZIP archive as one (BadZipFile).
+        # or unpack short records (struct.error). Anything that starts like a
+        # ZIP archive xlrd opens as one, which raises BadZipFile.
         if warnings.getvalue():
             logger.debug("%s: xlrd: %s", display_path, warnings.getvalue().strip())
         raise unreadable_workbook(data, ".xls", display_path, error) from None
@@ -225,7 +225,7 @@ FORMAT_NAMES = {
 def unreadable_workbook(
     data: bytes, suffix: str, display_path: str, error: Exception | None
 ) -> InputError:
-    """Return an InputError that says why a workbook cannot be opened.
+    """Return an InputError that explains why a workbook cannot be opened.
 
     The reason comes from the file's first bytes: empty, the other Excel
     format, a web page or text saved with an Excel extension, or damaged.
