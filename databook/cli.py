@@ -122,13 +122,12 @@ def _print_error(error: DatabookError, *, debug: bool) -> None:
     if error.hint:
         console.print("[bold]対処:[/] ", end="", highlight=False, markup=True)
         console.print(error.hint, highlight=False, markup=False)
-    if error.detail:
-        # The library's own text, for a bug report; users need not read it.
-        logger.debug("%s", error.detail)
-        if debug:
-            console.print(
-                f"  元のメッセージ: {error.detail}", highlight=False, markup=False
-            )
+    if error.detail and debug:
+        # The library's own text, for a bug report. The module that raised the
+        # error has logged it at debug level too.
+        console.print(
+            f"  元のメッセージ: {error.detail}", highlight=False, markup=False
+        )
 
 
 ForceOption = Annotated[

@@ -147,6 +147,9 @@ def _unclosed_quote(text: str, mark: yaml.Mark | None) -> _Explanation | None:
 
     PyYAML reads an unclosed quote on to the next quote in the file, so the
     error it reports is often many lines further down.
+
+    NOTE: a quoted value that spans lines on purpose (valid YAML) is taken
+    for an unclosed quote when a later line has a syntax error.
     """
     if mark is None:
         return None
