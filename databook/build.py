@@ -45,7 +45,12 @@ from databook.cache import (
 )
 from databook.config import CONFIG_NAME, Config, load_config
 from databook.doctor import require, run_checks
-from databook.errors import ConfigError, DatabookError, EnvironmentProblem
+from databook.errors import (
+    ConfigError,
+    DatabookError,
+    EnvironmentProblem,
+    ErrorCollector,
+)
 from databook.formatting import era_style
 from databook.inputs import Inputs, load_inputs
 from databook.model import ChartSpec, Finding, KeyFigure
@@ -442,24 +447,30 @@ def assemble_book(config: Config, area: Area, findings: dict[str, Finding]) -> B
 
     renderer = ChapterRenderer(variables, charts, tables)
     chapters = []
+    # Report the mistakes of every chapter at once, not only the first one.
+    problems = ErrorCollector()
     for number, settings in enumerate(config.chapters, start=1):
-        text = read_chapter(config.path(settings.file), display_path=settings.file)
-        slug = chapter_slug(number, settings.file)
-        notes = [n for name in settings.analysis for n in findings[name].method_notes]
-        no_data = frozenset(n for n in settings.analysis if is_empty(findings[n]))
-        absent = frozenset(
-            name for n in settings.analysis for name in findings[n].absent
-        )
-        chapters.append(
-            renderer.render(
-                text,
-                number=number,
-                slug=slug,
-                notes=notes,
-                no_data=no_data,
-                absent=absent,
+        with problems.catch():
+            text = read_chapter(config.path(settings.file), display_path=settings.file)
+            slug = chapter_slug(number, settings.file)
+            notes = [
+                n for name in settings.analysis for n in findings[name].method_notes
+            ]
+            no_data = frozenset(n for n in settings.analysis if is_empty(findings[n]))
+            absent = frozenset(
+                name for n in settings.analysis for name in findings[n].absent
             )
-        )
+            chapters.append(
+                renderer.render(
+                    text,
+                    number=number,
+                    slug=slug,
+                    notes=notes,
+                    no_data=no_data,
+                    absent=absent,
+                )
+            )
+    problems.raise_errors()
 
     sources = {}
     for chapter in chapters:
@@ -495,9 +506,17 @@ def is_empty(finding: Finding) -> bool:
 
 
 def chapter_slug(number: int, file: str) -> str:
-    """Return the page name of a chapter from its number and file name."""
+    """Return the page name of a chapter from its number and file name.
+
+    The chapter's number (its place in the book, as in 第7章) comes first, so
+    no two chapters share a name. The words of an ASCII file name follow
+    (03-industry.qmd gives 03-industry). A file name with other characters,
+    such as 07-財政.qmd, gives the number alone (07), because page names stay
+    ASCII for web servers and ZIP tools and its ASCII leftovers would mean
+    nothing.
+    """
     stem = re.sub(r"^\d+[-_]?", "", Path(file).stem.lower())
-    words = re.sub(r"[^a-z0-9]+", "-", stem).strip("-")
+    words = re.sub(r"[^a-z0-9]+", "-", stem).strip("-") if stem.isascii() else ""
     return f"{number:02d}-{words}" if words else f"{number:02d}"
 
 

@@ -11,9 +11,11 @@ from typing import Annotated, ClassVar
 import typer
 from rich.console import Console
 
-from databook.errors import DatabookError
+from databook.cli_text import DatabookCommand, DatabookGroup
+from databook.errors import DatabookError, DatabookErrorGroup
 
 app = typer.Typer(
+    cls=DatabookGroup,
     help=(
         "市町村の地域経済データブック（PDF 冊子と Web サイト）を"
         "統計データから作ります。"
@@ -36,7 +38,9 @@ ProjectOption = Annotated[
             "プロジェクトのフォルダ（databook.yml のある場所）。"
             "省略時は現在のフォルダ。"
         ),
+        metavar="フォルダ",
         file_okay=False,
+        show_default=False,
     ),
 ]
 DataOption = Annotated[
@@ -47,6 +51,7 @@ DataOption = Annotated[
             "全国のデータ（codes/ と ssdse/）のあるフォルダ。"
             "省略時は databook のソース一式の data/raw/。"
         ),
+        metavar="フォルダ",
         file_okay=False,
         show_default=False,
     ),
@@ -93,15 +98,36 @@ def _configure_logging(*, verbose: bool, quiet: bool) -> None:
 
 
 def _fail(error: DatabookError, *, debug: bool) -> None:
+    """Print `error` (every error of a group) and exit with its exit code."""
     if debug:
         console.print_exception()
+    errors = error.errors if isinstance(error, DatabookErrorGroup) else [error]
+    for index, each in enumerate(errors):
+        if index:
+            console.print()
+        _print_error(each, debug=debug)
+    if len(errors) > 1:
+        console.print(
+            f"\nエラーは全部で {len(errors)} 件です。"
+            "すべて直してから、もう一度実行してください。",
+            highlight=False,
+        )
+    raise typer.Exit(error.exit_code)
+
+
+def _print_error(error: DatabookError, *, debug: bool) -> None:
     location = error.location()
     console.print(f"[bold red]エラー:[/] {location}", highlight=False, markup=True)
     console.print(f"  {error.message}", highlight=False, markup=False)
     if error.hint:
         console.print("[bold]対処:[/] ", end="", highlight=False, markup=True)
         console.print(error.hint, highlight=False, markup=False)
-    raise typer.Exit(error.exit_code)
+    if error.detail and debug:
+        # The library's own text, for a bug report. The module that raised the
+        # error has logged it at debug level too.
+        console.print(
+            f"  元のメッセージ: {error.detail}", highlight=False, markup=False
+        )
 
 
 ForceOption = Annotated[
@@ -123,7 +149,7 @@ RenderQuartoOption = Annotated[
 ]
 
 
-@app.command()
+@app.command(cls=DatabookCommand)
 def build(
     project: ProjectOption = Path("."),
     force: ForceOption = False,
@@ -179,7 +205,7 @@ def build(
         _fail(result.quarto_error, debug=debug)
 
 
-@app.command()
+@app.command(cls=DatabookCommand)
 def fetch(
     project: ProjectOption = Path("."),
     app_id: Annotated[
@@ -187,6 +213,7 @@ def fetch(
         typer.Option(
             "--app-id",
             help="e-Stat のアプリケーションID。省略時は環境変数 ESTAT_APP_ID。",
+            metavar="ID",
             show_default=False,
         ),
     ] = None,
@@ -258,7 +285,7 @@ def fetch(
             )
 
 
-@app.command()
+@app.command(cls=DatabookCommand)
 def check(
     project: ProjectOption = Path("."),
     verbose: VerboseOption = False,
@@ -284,13 +311,14 @@ def check(
     out.print("入力データはすべて読めました。", highlight=False)
 
 
-@app.command()
+@app.command(cls=DatabookCommand)
 def serve(
     project: ProjectOption = Path("."),
     port: Annotated[
         int,
         typer.Option(
             "--port",
+            metavar="番号",
             min=0,
             max=65535,
             help=(
@@ -321,7 +349,7 @@ def serve(
         console.print("プレビューを止めました。", highlight=False)
 
 
-@app.command()
+@app.command(cls=DatabookCommand)
 def new(
     municipality: Annotated[
         str,
@@ -330,6 +358,7 @@ def new(
                 "市区町村: 5桁の地域コード（14383）、6桁の団体コード（143839）"
                 "または名前（真鶴町、足柄下郡真鶴町、神奈川県真鶴町）。"
             ),
+            metavar="市区町村",
             show_default=False,
         ),
     ],
@@ -337,6 +366,7 @@ def new(
         Path | None,
         typer.Argument(
             help="作るフォルダ。省略時は「地域コード-市区町村名」。",
+            metavar="フォルダ",
             show_default=False,
         ),
     ] = None,
@@ -346,6 +376,7 @@ def new(
         typer.Option(
             "--edition",
             help="表紙に印刷する版（年）。省略時は今年。",
+            metavar="年",
             show_default=False,
         ),
     ] = None,
@@ -385,19 +416,23 @@ def new(
         )
 
 
-@app.command()
+@app.command(cls=DatabookCommand)
 def batch(
     prefecture: Annotated[
         str,
         typer.Argument(
             help="都道府県名（神奈川県）または2桁の都道府県コード（14）。",
+            metavar="都道府県",
             show_default=False,
         ),
     ],
     out: Annotated[
         Path,
         typer.Option(
-            "--out", "-o", help="市町村ごとのプロジェクトと index.html を作るフォルダ。"
+            "--out",
+            "-o",
+            help="市町村ごとのプロジェクトと index.html を作るフォルダ。",
+            metavar="フォルダ",
         ),
     ] = Path("books"),
     data: DataOption = None,
@@ -406,6 +441,7 @@ def batch(
         typer.Option(
             "--workers",
             "-j",
+            metavar="数",
             min=1,
             help="同時に作る冊数（プロセス数）。省略時は CPU の数。",
             show_default=False,
@@ -419,6 +455,7 @@ def batch(
                 "Dask のスケジューラのアドレス（例: tcp://127.0.0.1:8786）。"
                 "指定するとそのクラスタで作ります（databook[dask] が必要）。"
             ),
+            metavar="アドレス",
             show_default=False,
         ),
     ] = None,
@@ -427,6 +464,7 @@ def batch(
         typer.Option(
             "--only",
             help="作る市町村を地域コードのカンマ区切りで限ります（例: 14383,14384）。",
+            metavar="コード",
             show_default=False,
         ),
     ] = None,
@@ -475,7 +513,7 @@ def batch(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(cls=DatabookCommand)
 def doctor(
     verbose: VerboseOption = False,
 ) -> None:

@@ -18,7 +18,8 @@ from pydantic import (
     field_validator,
 )
 
-from databook.errors import ConfigError
+from databook.errors import ConfigError, ErrorCollector
+from databook.yaml_errors import yaml_syntax_error
 
 CONFIG_NAME = "databook.yml"
 
@@ -470,7 +471,11 @@ class Config(Settings):
 
 
 def load_config(path: Path) -> Config:
-    """Read and validate databook.yml; raise one ConfigError for the first problem."""
+    """Read and validate databook.yml.
+
+    Raises one ConfigError, or a DatabookErrorGroup of every duplicate key,
+    invalid setting and missing file found, in the order of their lines.
+    """
     path = _shown_path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -492,20 +497,9 @@ def load_config(path: Path) -> Config:
         document = yaml.compose(text)
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        place = f"{mark.line + 1}行目" if mark else None
-        raise ConfigError(
-            f"YAML として読めません（{getattr(error, 'problem', error)}）。",
-            file=path,
-            place=place,
-            hint="インデント（字下げ）と「:」の後の空白を確認してください。",
+        raise yaml_syntax_error(
+            error, text, file=path, error_class=ConfigError
         ) from None
-
-    _reject_duplicate_keys(document, path)
-    if isinstance(data, dict) and isinstance(data.get("municipality"), int | float):
-        # YAML reads 01100 as the octal number 576 and 14383.0 as a float:
-        # take the code as it was written.
-        data["municipality"] = _scalar_text(document, "municipality")
 
     if not isinstance(data, dict):
         raise ConfigError(
@@ -513,22 +507,39 @@ def load_config(path: Path) -> Config:
             file=path,
             hint="サンプルの databook.yml を写して書き直してください。",
         )
+    if isinstance(data.get("municipality"), int | float):
+        # YAML reads 01100 as the octal number 576 and 14383.0 as a float:
+        # take the code as it was written.
+        data["municipality"] = _scalar_text(document, "municipality")
 
+    root = path.parent.resolve()
+    problems = _duplicate_keys(document, path)
+    config = None
     try:
-        config = Config.model_validate({**data, "root": path.parent.resolve()})
+        config = Config.model_validate({**data, "root": root})
     except ValidationError as error:
-        raise _config_error(error, path, document, data) from None
+        problems += _setting_errors(error, path, document, data)
+    problems += _missing_files(data, root, path, document)
 
-    _check_files(config, path, document)
+    collector = ErrorCollector()
+    for _, problem in sorted(problems, key=lambda pair: pair[0]):
+        collector.add(problem)
+    collector.raise_errors()
+    assert config is not None
     return config
 
 
-def _reject_duplicate_keys(node: Any, path: Path, setting: str = "") -> None:
-    """Raise a ConfigError for a key written twice in one mapping.
+LinedError = tuple[int, ConfigError]
+"""An error with the line it points at, for sorting errors by line."""
+
+
+def _duplicate_keys(node: Any, path: Path, setting: str = "") -> list[LinedError]:
+    """Return a ConfigError for each key written twice in one mapping.
 
     PyYAML keeps the last of two equal keys silently, so a second
     `municipality:` line would quietly change whose book is built.
     """
+    found: list[LinedError] = []
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
         for key, value in node.value:
@@ -536,18 +547,21 @@ def _reject_duplicate_keys(node: Any, path: Path, setting: str = "") -> None:
             line = key.start_mark.line + 1
             full = f"{setting}.{name}" if setting else name
             if name in seen:
-                raise ConfigError(
+                error = ConfigError(
                     f"設定 {full} が2回書かれています"
                     f"（{seen[name]}行目と{line}行目）。",
                     file=path,
                     place=f"{line}行目",
                     hint="どちらか一方を消してください。",
                 )
-            seen[name] = line
-            _reject_duplicate_keys(value, path, full)
+                found.append((line, error))
+            else:
+                seen[name] = line
+            found += _duplicate_keys(value, path, full)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _reject_duplicate_keys(item, path, f"{setting}.{index}")
+            found += _duplicate_keys(item, path, f"{setting}.{index}")
+    return found
 
 
 def _scalar_text(document: Any, key: str) -> str:
@@ -566,22 +580,50 @@ def _shown_path(path: Path) -> Path:
         return path
 
 
-def _config_error(
+def _setting_errors(
     error: ValidationError, path: Path, document: Any, data: Any
+) -> list[LinedError]:
+    """Return a ConfigError for each problem pydantic found, with its line."""
+    entries = [
+        (_strip_union_tag(tuple(entry["loc"])), entry) for entry in error.errors()
+    ]
+    # An unknown key is usually a misspelt known one, which then also counts
+    # as missing: report the unknown key with the spelling it resembles, and
+    # not that spelling as missing too.
+    suggested = set()
+    for loc, entry in entries:
+        if entry["type"] == "extra_forbidden":
+            close = _close_setting(loc, data)
+            if close:
+                suggested.add((*loc[:-1], close))
+
+    found: list[LinedError] = []
+    for loc, entry in entries:
+        if entry["type"] == "missing" and loc in suggested:
+            continue
+        line = _line_of(document, loc) or 0
+        found.append((line, _setting_error(loc, entry, path, document, data)))
+    return found
+
+
+def _close_setting(loc: tuple, data: Any) -> str | None:
+    """Return the allowed setting that an unknown one at `loc` resembles."""
+    allowed = _allowed_keys(loc[:-1], data)
+    close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+    return close[0] if close else None
+
+
+def _setting_error(
+    loc: tuple, entry: Any, path: Path, document: Any, data: Any
 ) -> ConfigError:
-    # An unknown key is usually a misspelt known one, which then also counts as
-    # missing: name the unknown key first, with the spelling it resembles.
-    errors = sorted(error.errors(), key=lambda e: e["type"] != "extra_forbidden")
-    first = errors[0]
-    loc = _strip_union_tag(tuple(first["loc"]))
     setting = ".".join(str(part) for part in loc) or "(全体)"
     place = _place(document, loc, setting)
-    kind = first["type"]
+    kind = entry["type"]
 
     if kind == "extra_forbidden":
         allowed = _allowed_keys(loc[:-1], data)
-        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
-        suggestion = f"もしかして {close[0]}？ " if close else ""
+        close = _close_setting(loc, data)
+        suggestion = f"もしかして {close}？ " if close else ""
         return ConfigError(
             f"設定 {setting} はありません（不明な設定です）。",
             file=path,
@@ -597,10 +639,10 @@ def _config_error(
         )
     if kind == "union_tag_invalid":
         return ConfigError(
-            f"設定 {setting}.kind の値 {first['input'].get('kind')!r} は使えません。",
+            f"設定 {setting}.kind の値 {entry['input'].get('kind')!r} は使えません。",
             file=path,
             place=_place(document, (*loc, "kind"), setting),
-            hint=f"kind には {first['ctx']['expected_tags']} の"
+            hint=f"kind には {entry['ctx']['expected_tags']} の"
             "いずれかを書いてください。",
         )
     if kind == "union_tag_not_found":
@@ -611,15 +653,16 @@ def _config_error(
             hint="データの種類を kind: ssdse-a のように書いてください。",
         )
     return ConfigError(
-        f"設定 {setting} の値 {first.get('input')!r} が正しくありません"
-        f"（{_describe(first)}）。",
+        f"設定 {setting} の値 {entry.get('input')!r} が正しくありません"
+        f"（{describe_validation_error(entry)}）。",
         file=path,
         place=place,
         hint="README の設定の説明とサンプルの databook.yml を確認してください。",
     )
 
 
-def _describe(error: dict) -> str:
+def describe_validation_error(error: Any) -> str:
+    """Return what a pydantic error entry expects, in Japanese."""
     kind = error["type"]
     ctx = error.get("ctx", {})
     descriptions = {
@@ -701,32 +744,51 @@ def _line_of(node: Any, loc: tuple) -> int | None:
     return line
 
 
-def _check_files(config: Config, path: Path, document: Any) -> None:
-    for name, dataset in config.datasets.items():
-        if isinstance(dataset, SsdseDataset | TableDataset | JukiDataset):
-            for index, pattern in enumerate(dataset.files):
-                if not expand(config, pattern):
-                    _missing_file(
-                        pattern, ("datasets", name, "files", index), path, document
-                    )
-        elif isinstance(dataset, EstatDataset):
-            for index, pattern in enumerate(dataset.files or []):
-                if not expand(config, pattern):
-                    _missing_file(
-                        pattern, ("datasets", name, "files", index), path, document
-                    )
-        else:
-            if not config.path(dataset.file).is_file():
-                _missing_file(dataset.file, ("datasets", name, "file"), path, document)
+def _missing_files(
+    data: dict, root: Path, path: Path, document: Any
+) -> list[LinedError]:
+    """Return a ConfigError for each `file` or `files` entry that names no file.
 
-    for index, chapter in enumerate(config.chapters):
-        if not config.path(chapter.file).is_file():
-            _missing_file(chapter.file, ("chapters", index, "file"), path, document)
+    Reads the settings as written, so that missing files are reported along
+    with invalid settings elsewhere in the file.
+    """
+    found: list[LinedError] = []
+    places: list[tuple[tuple, Any]] = []
+    datasets = data.get("datasets")
+    if isinstance(datasets, dict):
+        for name, dataset in datasets.items():
+            if not isinstance(dataset, dict):
+                continue
+            places.append((("datasets", name, "file"), dataset.get("file")))
+            files = dataset.get("files")
+            if isinstance(files, list):
+                for index, pattern in enumerate(files):
+                    places.append((("datasets", name, "files", index), pattern))
+    chapters = data.get("chapters")
+    if isinstance(chapters, list):
+        for index, chapter in enumerate(chapters):
+            if isinstance(chapter, dict):
+                places.append((("chapters", index, "file"), chapter.get("file")))
+
+    for loc, value in places:
+        if not isinstance(value, str) or not value.strip():
+            continue
+        pattern = value.strip()
+        # A `file` setting is one path; only `files` entries may be patterns.
+        exists = (
+            bool(expand_in(root, pattern))
+            if loc[-2] == "files"
+            else (root / pattern).is_file()
+        )
+        if not exists:
+            line = _line_of(document, loc) or 0
+            found.append((line, _missing_file(pattern, loc, path, document)))
+    return found
 
 
-def _missing_file(relative: str, loc: tuple, path: Path, document: Any) -> None:
+def _missing_file(relative: str, loc: tuple, path: Path, document: Any) -> ConfigError:
     setting = ".".join(str(part) for part in loc)
-    raise ConfigError(
+    return ConfigError(
         f"設定 {setting} のファイル {relative} が見つかりません。",
         file=path,
         place=_place(document, loc, setting),
@@ -737,7 +799,12 @@ def _missing_file(relative: str, loc: tuple, path: Path, document: Any) -> None:
 
 def expand(config: Config, pattern: str) -> list[Path]:
     """Return the files a path or glob pattern names, sorted."""
+    return expand_in(config.root, pattern)
+
+
+def expand_in(root: Path, pattern: str) -> list[Path]:
+    """Return the files a path or glob pattern names under `root`, sorted."""
     if glob.has_magic(pattern):
-        return sorted(p for p in config.root.glob(pattern) if p.is_file())
-    path = config.path(pattern)
+        return sorted(p for p in root.glob(pattern) if p.is_file())
+    path = root / pattern
     return [path] if path.is_file() else []

@@ -3,11 +3,15 @@
 Every error a user can fix is a `DatabookError` that names the file, the place
 in it (sheet, cell, row, setting) and what to do. The CLI prints these as a few
 plain lines in Japanese and exits non-zero; anything else is a bug and keeps
-its traceback.
+its traceback. Checks that can find several independent problems before any
+heavy work collect them with an `ErrorCollector` and raise them together as a
+`DatabookErrorGroup`, so that a user can fix them all in one go.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -23,12 +27,15 @@ class DatabookError(Exception):
         file: str | Path | None = None,
         place: str | None = None,
         hint: str | None = None,
+        detail: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.file = str(file) if file is not None else None
         self.place = place
         self.hint = hint
+        self.detail = detail
+        """The library's own (usually English) text, shown only with --debug."""
 
     def location(self) -> str:
         """Return "file, place" for the message, or an empty string."""
@@ -41,6 +48,50 @@ class DatabookError(Exception):
         if self.hint:
             text += f"\n対処: {self.hint}"
         return text
+
+
+class DatabookErrorGroup(DatabookError):
+    """Several independent problems, reported together.
+
+    The exit code is that of the first error. Use `ErrorCollector`, which
+    raises a lone error as it is, so that a single problem keeps its own type.
+    """
+
+    def __init__(self, errors: Sequence[DatabookError]) -> None:
+        self.errors = list(errors)
+        super().__init__(f"{len(self.errors)} 件の問題があります。")
+        self.exit_code = self.errors[0].exit_code
+
+    def __str__(self) -> str:
+        return "\n\n".join(str(error) for error in self.errors)
+
+
+class ErrorCollector:
+    """Gather the DatabookErrors of independent checks, then raise them at once."""
+
+    def __init__(self) -> None:
+        self.errors: list[DatabookError] = []
+
+    def add(self, error: DatabookError) -> None:
+        if isinstance(error, DatabookErrorGroup):
+            self.errors.extend(error.errors)
+        else:
+            self.errors.append(error)
+
+    @contextmanager
+    def catch(self) -> Iterator[None]:
+        """Record a DatabookError raised in the block and carry on after it."""
+        try:
+            yield
+        except DatabookError as error:
+            self.add(error)
+
+    def raise_errors(self) -> None:
+        """Raise the one error collected as it is, or several as a group."""
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        if self.errors:
+            raise DatabookErrorGroup(self.errors)
 
 
 class ConfigError(DatabookError):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from databook.build import swap_in
+from databook.build import chapter_slug, swap_in
 from databook.errors import EnvironmentProblem
 from tests.conftest import run_databook, set_municipality
 
@@ -389,6 +389,102 @@ def test_unknown_variable_in_chapter(built_copy):
     assert "population.totl" in result.stderr
     assert "もしかして population.total" in result.stderr
     _assert_outputs_untouched(built_copy, before)
+
+
+def test_unknown_names_in_two_chapters(built_copy):
+    before = _digests(built_copy)
+    for name, old, new in (
+        ("01-population.qmd", "population.total >}}", "population.totl >}}"),
+        ("07-finance.qmd", "{{< chart finance_trend >}}", "{{< chart finance_trnd >}}"),
+    ):
+        chapter = built_copy / "chapters" / name
+        text = chapter.read_text(encoding="utf-8")
+        assert old in text
+        chapter.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    result = run_databook("build", cwd=built_copy)
+
+    assert result.returncode == 1
+    assert "chapters/01-population.qmd" in result.stderr
+    assert "population.totl" in result.stderr
+    assert "chapters/07-finance.qmd" in result.stderr
+    assert "グラフ finance_trnd はありません" in result.stderr
+    assert "エラーは全部で 2 件です。" in result.stderr
+    _assert_outputs_untouched(built_copy, before)
+
+
+def test_corrupt_xls_message(built_copy):
+    before = _digests(built_copy)
+    name = "gyogyo_census2013_vol3_keieitai_kaisou_shikuchoson_gakulab.xls"
+    path = built_copy / "data" / "raw" / "fishery" / name
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 3])
+
+    result = run_databook("build", cwd=built_copy)
+
+    assert result.returncode == 1
+    assert f"data/raw/fishery/{name}" in result.stderr
+    assert "壊れているか、途中で切れています" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "IndexError" not in result.stderr
+    assert "WARNING" not in result.stdout + result.stderr
+    _assert_outputs_untouched(built_copy, before)
+
+
+def test_chapter_slug_ascii_names():
+    assert chapter_slug(1, "chapters/01-population.qmd") == "01-population"
+    assert chapter_slug(2, "chapters/02_Population_Change.qmd") == (
+        "02-population-change"
+    )
+    assert chapter_slug(3, "chapters/industry.qmd") == "03-industry"
+
+
+def test_chapter_slug_japanese_names():
+    # Japanese names give the chapter number alone, never ASCII leftovers.
+    assert chapter_slug(7, "chapters/07-財政.qmd") == "07"
+    assert chapter_slug(7, "chapters/07-令和7年度の財政.qmd") == "07"
+    assert chapter_slug(3, "chapters/03-juki人口.qmd") == "03"
+    # The number is the chapter's place in the book, so names never collide,
+    # even for files that carry the same number.
+    names = [chapter_slug(n, "chapters/07-財政.qmd") for n in (1, 7, 12)]
+    assert names == ["01", "07", "12"]
+
+
+def test_japanese_chapter_names_build(built_copy):
+    config = built_copy / "databook.yml"
+    text = config.read_text(encoding="utf-8")
+    for old, new in (("03-industry", "03-産業"), ("07-finance", "07-財政")):
+        (built_copy / "chapters" / f"{old}.qmd").rename(
+            built_copy / "chapters" / f"{new}.qmd"
+        )
+        text = text.replace(f"chapters/{old}.qmd", f"chapters/{new}.qmd")
+    config.write_text(text, encoding="utf-8")
+
+    result = run_databook("build", cwd=built_copy)
+
+    assert result.returncode == 0, result.stderr
+    site = built_copy / "build" / "site"
+    names = {page.name for page in site.glob("*.html")}
+    assert {"03.html", "07.html", "01-population.html"} <= names
+    assert not any(ord(char) > 127 for name in names for char in name)
+    index = parse_page(site / "index.html")
+    assert "03.html" in index.links
+    assert "07.html" in index.links
+    for page in site.glob("*.html"):
+        for link in parse_page(page).links:
+            if re.match(r"^[a-z]+:", link) or link.startswith("#"):
+                continue
+            target = link.split("#")[0]
+            assert (page.parent / target).exists(), (page.name, link)
+    finance = parse_page(site / "07.html")
+    csvs = [link for link in finance.links if link.endswith(".csv")]
+    assert csvs
+    quarto = built_copy / "build" / "quarto"
+    quarto_config = (quarto / "_quarto.yml").read_text(encoding="utf-8")
+    assert "- 03.qmd" in quarto_config
+    assert "- 07.qmd" in quarto_config
+    assert (quarto / "07.qmd").is_file()
+    assert "07-財政" not in quarto_config
 
 
 def test_other_town_by_national_code(project):

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from databook.config import load_config
-from databook.errors import ConfigError
+from databook.errors import ConfigError, DatabookErrorGroup
 
 
 def write_config(project: Path, text: str) -> Path:
@@ -95,11 +95,87 @@ def test_glob_matching_nothing(project):
 
 
 def test_yaml_syntax_error_line(project):
+    # databook.yml line 3 is "edition: 2025"; the "[" is its 10th character.
     path = replace_in_config(project, "edition: 2025", "edition: [2025")
     with pytest.raises(ConfigError) as raised:
         load_config(path)
     assert "YAML" in raised.value.message
-    assert raised.value.place.endswith("行目")
+    assert "「[」" in raised.value.message
+    assert raised.value.place == "3行目、10文字目"
+    assert "PyYAML" in raised.value.detail
+
+
+def test_yaml_tab_line_and_column(project):
+    # Line 5 is "publisher: 真鶴町"; a tab replaces the space after the colon.
+    path = replace_in_config(project, "publisher: 真鶴町", "publisher:\t真鶴町")
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    error = raised.value
+    assert "タブ" in error.message
+    assert error.place == "5行目、11文字目"
+    assert "半角スペース" in error.hint
+    assert "found character" not in str(error)
+    assert "found character" in error.detail
+
+
+def test_yaml_unclosed_quote_points_at_opening(project):
+    # The quote opens at line 2, column 15. PyYAML reads on to the next quote
+    # (line 44) and reports its error there.
+    path = replace_in_config(project, 'municipality: "14383"', 'municipality: "14383')
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    assert "引用符" in raised.value.message
+    assert raised.value.place == "2行目、15文字目"
+
+
+def test_yaml_bad_indent_named(project):
+    # Line 10 ("    kind: municipalities") loses one space of its indent, so
+    # line 11 ("    file: ...") is deeper than the line above it.
+    path = replace_in_config(
+        project, "    kind: municipalities", "   kind: municipalities"
+    )
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    assert "字下げ" in raised.value.message
+    assert raised.value.place.startswith("11行目、")
+    assert "mapping" not in str(raised.value)
+
+
+def test_yaml_fullwidth_colon_named(project):
+    path = replace_in_config(project, "publisher: 真鶴町", "publisher： 真鶴町")
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    assert "5行目の全角の「：」" in raised.value.hint
+
+
+def test_several_errors_reported_together(project):
+    # Four wrong settings and two missing files in one databook.yml.
+    replace_in_config(project, "edition: 2025", "edition: 二〇二五")
+    replace_in_config(project, "era: both", "era: heisei")
+    replace_in_config(project, "    file: data/raw/codes", "    fille: data/raw/codes")
+    replace_in_config(project, "  pdf: true", "  pdf: maybe")
+    (project / "chapters" / "05-fishery.qmd").unlink()
+    (
+        project / "data" / "raw" / "findings" / "manazuru_economy_TRANSCRIBED.csv"
+    ).unlink()
+
+    with pytest.raises(DatabookErrorGroup) as raised:
+        load_config(project / "databook.yml")
+
+    errors = raised.value.errors
+    assert all(isinstance(error, ConfigError) for error in errors)
+    messages = [error.message for error in errors]
+    assert len(errors) == 6, messages
+    assert "edition" in messages[0]
+    assert "era" in messages[1]
+    assert "datasets.municipalities.fille" in messages[2]
+    # The misspelt "fille" is not also reported as a missing "file".
+    assert not any("必須の設定" in message for message in messages)
+    assert "manazuru_economy_TRANSCRIBED.csv" in messages[3]
+    assert "chapters.4.file" in messages[4]
+    assert "output.pdf" in messages[5]
+    lines = [int(error.place.split("行目")[0]) for error in errors]
+    assert lines == sorted(lines)
 
 
 def test_unknown_analysis(project):

@@ -18,8 +18,9 @@ from pathlib import Path
 import yaml
 from markdown_it import MarkdownIt
 
-from databook.errors import ChapterError
+from databook.errors import ChapterError, ErrorCollector
 from databook.model import ChartSpec, KeyFigure, Table
+from databook.yaml_errors import yaml_syntax_error
 
 SHORTCODE = re.compile(r"\{\{<\s*(\w+)\s+([^\s>]+)\s*>\}\}")
 BLOCK_KINDS = {"chart", "table"}
@@ -98,13 +99,14 @@ def read_chapter(path: Path, *, display_path: str) -> ChapterText:
                 place="1行目",
                 hint="title などを書いた部分の後に「---」だけの行を入れてください。",
             )
+        # Blank out the opening --- so that PyYAML's marks are the file's
+        # own lines and columns.
+        front_text = "   " + text[3:end]
         try:
-            front = yaml.safe_load(text[3:end]) or {}
+            front = yaml.safe_load(front_text) or {}
         except yaml.YAMLError as error:
-            raise ChapterError(
-                f"見出し部分を YAML として読めません（{error}）。",
-                file=display_path,
-                hint="「title: 人口」のように書いてください。",
+            raise yaml_syntax_error(
+                error, front_text, file=display_path, error_class=ChapterError
             ) from None
         closing = (
             text.index("\n", end + 1) + 1 if "\n" in text[end + 1 :] else len(text)
@@ -137,6 +139,7 @@ class ChapterRenderer:
         self.tables = tables
         self.no_data: frozenset[str] = frozenset()
         self.absent: frozenset[str] = frozenset()
+        self.errors = ErrorCollector()
         self.markdown = MarkdownIt("commonmark", {"html": False, "typographer": False})
         self.markdown.enable("table")
 
@@ -157,20 +160,28 @@ class ChapterRenderer:
         a warning instead of failing the build. `absent` names single charts,
         tables and key figures (tourism_seasonality, tourism.peak_month) that
         the analyses lack for the area, which print the same placeholder.
+        Every unknown name in the chapter is reported, as one ChapterError or
+        a DatabookErrorGroup.
         """
         self.no_data = no_data
         self.absent = absent
+        self.errors = ErrorCollector()
         chapter = Chapter(number, slug, text.title, text.file, method_notes=notes)
         blocks: list[ChartBlock | TableBlock] = []
         lines = []
         for offset, line in enumerate(text.body.splitlines()):
             place = f"{text.body_line + offset}行目"
-            block = self._block(line, place, text.file, number, blocks)
+            try:
+                block = self._block(line, place, text.file, number, blocks)
+            except ChapterError as error:
+                self.errors.add(error)
+                continue
             if block is not None:
                 blocks.append(block)
                 lines.append(f"\n@@block{len(blocks) - 1}@@\n")
             else:
                 lines.append(self._substitute(line, place, text.file))
+        self.errors.raise_errors()
 
         rendered = self.markdown.render("\n".join(lines))
         pieces = re.split(r"<p>@@block(\d+)@@</p>\n?", rendered)
@@ -202,6 +213,14 @@ class ChapterRenderer:
 
     def _substitute(self, line: str, place: str, file: str) -> str:
         def replace(match: re.Match) -> str:
+            try:
+                return substitute(match)
+            except ChapterError as error:
+                # Keep looking for more unknown names; render() raises them.
+                self.errors.add(error)
+                return match.group(0)
+
+        def substitute(match: re.Match) -> str:
             kind, name = match.groups()
             if kind in BLOCK_KINDS:
                 raise ChapterError(

@@ -12,9 +12,11 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import struct
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree import ElementTree
 
 from databook.errors import InputError
 from databook.sources.cells import CellRef
@@ -110,15 +112,21 @@ def _read_csv(path: Path, display_path: str) -> Sheet:
 def _read_xlsx(path: Path, display_path: str) -> list[Sheet]:
     import openpyxl
 
-    read_bytes(path, display_path=display_path)
+    data = read_bytes(path, display_path=display_path)
     try:
         workbook = openpyxl.load_workbook(path, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise InputError(
-            f"Excel ファイルとして開けません（{type(error).__name__}）。",
-            file=display_path,
-            hint="Excel で開けるか確かめ、.xlsx で保存し直してください。",
-        ) from None
+    except (
+        zipfile.BadZipFile,
+        KeyError,
+        ValueError,
+        TypeError,
+        OSError,
+        EOFError,
+        ElementTree.ParseError,
+    ) as error:
+        # openpyxl raises whatever its zip and XML readers raise on a broken
+        # file; ElementTree.ParseError (a SyntaxError) comes from damaged XML.
+        raise unreadable_workbook(data, ".xlsx", display_path, error) from None
 
     sheets = []
     for worksheet in workbook.worksheets:
@@ -148,14 +156,30 @@ def _read_xls(path: Path, display_path: str) -> list[Sheet]:
     import xlrd
 
     data = read_bytes(path, display_path=display_path)
+    if not data:
+        raise unreadable_workbook(data, ".xls", display_path, None)
+    # xlrd writes its warnings about damaged files to `logfile` (stdout by
+    # default); keep them for the debug log instead.
+    warnings = io.StringIO()
     try:
-        book = xlrd.open_workbook(file_contents=data, formatting_info=True)
-    except xlrd.XLRDError as error:
-        raise InputError(
-            f"Excel 97-2003（.xls）ファイルとして開けません（{error}）。",
-            file=display_path,
-            hint="Excel で開けるか確かめ、.xlsx で保存し直して置いてください。",
-        ) from None
+        book = xlrd.open_workbook(
+            file_contents=data, formatting_info=True, logfile=warnings
+        )
+    except (
+        xlrd.XLRDError,
+        xlrd.compdoc.CompDocError,
+        zipfile.BadZipFile,
+        IndexError,
+        struct.error,
+    ) as error:
+        # A truncated file makes xlrd index past its sector table (IndexError)
+        # or unpack short records (struct.error). Anything that starts like a
+        # ZIP archive xlrd opens as one, which raises BadZipFile.
+        if warnings.getvalue():
+            logger.debug("%s: xlrd: %s", display_path, warnings.getvalue().strip())
+        raise unreadable_workbook(data, ".xls", display_path, error) from None
+    if warnings.getvalue():
+        logger.debug("%s: xlrd: %s", display_path, warnings.getvalue().strip())
 
     sheets = []
     missing_formats: set[int] = set()
@@ -186,6 +210,103 @@ def _read_xls(path: Path, display_path: str) -> list[Sheet]:
             sorted(missing_formats),
         )
     return sheets
+
+
+OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+"""First bytes of a Compound File: Excel 97-2003 (.xls) workbooks."""
+ZIP_SIGNATURE = b"PK\x03\x04"
+"""First bytes of a ZIP archive, the container of .xlsx workbooks."""
+FORMAT_NAMES = {
+    ".xls": "Excel 97-2003 ブック（.xls）",
+    ".xlsx": "Excel ブック（.xlsx）",
+}
+
+
+def unreadable_workbook(
+    data: bytes, suffix: str, display_path: str, error: Exception | None
+) -> InputError:
+    """Return an InputError that explains why a workbook cannot be opened.
+
+    The reason comes from the file's first bytes: empty, the other Excel
+    format, a web page or text saved with an Excel extension, or damaged.
+    The reader's own message is kept as the error's detail.
+    """
+    detail = f"{type(error).__name__}: {error}" if error is not None else None
+    if detail:
+        logger.debug("%s: %s", display_path, detail)
+    expected = FORMAT_NAMES[suffix]
+    redownload = (
+        "配布元からダウンロードし直すか、Excel で開けるか確かめて保存し直してください。"
+    )
+
+    def failure(message: str, hint: str) -> InputError:
+        return InputError(message, file=display_path, hint=hint, detail=detail)
+
+    if not data:
+        return failure("ファイルが空です（0 バイト）。", redownload)
+    actual = _container_of(data)
+    if actual == "zip":
+        return failure(
+            f"ファイルは ZIP 形式ですが、{expected}ではありません"
+            "（Word や OpenDocument のファイルかもしれません）。",
+            "Excel で開き、「名前を付けて保存」で Excel ブック（.xlsx）として"
+            "保存し直してください。",
+        )
+    if actual is not None and actual != suffix:
+        return failure(
+            f"ファイルの中身は {FORMAT_NAMES[actual]}です（拡張子は {suffix}）。",
+            f"ファイル名の拡張子を {actual} に変え、databook.yml のファイル名も"
+            "同じに直してください。",
+        )
+    if actual == suffix:
+        return failure(f"{expected}が壊れているか、途中で切れています。", redownload)
+    head = data[:512].lstrip()
+    if head.startswith(b"<") and b">" in head:
+        return failure(
+            f"ファイルの中身は Web ページ（HTML）で、{expected}ではありません。",
+            "Excel で開き、「名前を付けて保存」で Excel ブック（.xlsx）として"
+            "保存し直してください。",
+        )
+    if _looks_like_text(data[:4096]):
+        return failure(
+            f"ファイルの中身は文字だけのデータ（CSV など）で、{expected}では"
+            "ありません。",
+            "CSV なら拡張子を .csv にし、databook.yml のファイル名も同じに"
+            "直してください。",
+        )
+    return failure(
+        f"{expected}として開けません（形式が違うか、壊れています）。", redownload
+    )
+
+
+def _container_of(data: bytes) -> str | None:
+    """Return ".xls", ".xlsx" or "zip" (another ZIP file) from the first bytes."""
+    if data.startswith(OLE2_SIGNATURE):
+        return ".xls"
+    if not data.startswith(ZIP_SIGNATURE):
+        return None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()
+    except zipfile.BadZipFile:
+        # A truncated archive has lost its directory, which is at the end.
+        return ".xlsx"
+    return ".xlsx" if "xl/workbook.xml" in names else "zip"
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if b"\x00" in head:
+        return False
+    for encoding in TEXT_ENCODINGS:
+        try:
+            head.decode(encoding)
+        except UnicodeDecodeError as error:
+            # The sample may end inside a multi-byte character.
+            if error.start >= len(head) - 3:
+                return True
+            continue
+        return True
+    return False
 
 
 def _xls_value(cell, xlrd) -> object:

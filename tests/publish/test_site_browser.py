@@ -48,6 +48,29 @@ def browser():
         launched.close()
 
 
+# Opens every data table, then returns the row labels and numbers of chapter
+# tables that take more than one line, the page's sideways overflow, and how
+# many tables scroll sideways inside their own box.
+TABLE_LAYOUT = """(() => {
+  document.querySelectorAll("details").forEach((d) => { d.open = true; });
+  const wrapped = [];
+  for (const cell of document.querySelectorAll(
+      'figure th[scope="row"], figure td.num')) {
+    const range = document.createRange();
+    range.selectNodeContents(cell);
+    const tops = new Set(
+      [...range.getClientRects()].map((r) => Math.round(r.top)));
+    if (tops.size > 1) wrapped.push(cell.textContent.trim());
+  }
+  const boxes = [...document.querySelectorAll(".table-scroll")];
+  return {
+    wrapped: wrapped,
+    overflow_open: document.documentElement.scrollWidth - window.innerWidth,
+    scrolling: boxes.filter((b) => b.scrollWidth > b.clientWidth).length,
+  };
+})()"""
+
+
 def pages_of(sample_book: Path) -> list[str]:
     return sorted(p.name for p in (sample_book / "build" / "site").glob("*.html"))
 
@@ -111,6 +134,8 @@ def visits(browser, site_url, sample_book):
                         ],
                     }
                 )
+                # Last, because it opens every data table on the page.
+                records[-1].update(page.evaluate(TABLE_LAYOUT))
             finally:
                 context.close()
     return records
@@ -129,6 +154,26 @@ def test_no_request_leaves_site(visits):
 def test_no_sideways_scrolling(visits):
     for record in visits:
         assert record["overflow"] <= 0, record
+
+
+def test_no_sideways_scrolling_with_tables_open(visits):
+    for record in visits:
+        assert record["overflow_open"] <= 0, record
+
+
+def test_table_labels_and_numbers_one_line(visits):
+    # At 360 px, 2016年 used to split into 2016 and 年.
+    checked = [record for record in visits if record["width"] == 360]
+    assert checked
+    for record in checked:
+        assert record["wrapped"] == [], (record["page"], record["wrapped"])
+
+
+def test_wide_tables_scroll_in_their_box(visits):
+    # The finance table (9 columns) is wider than a phone, so it scrolls
+    # inside .table-scroll while the page stays put.
+    narrow = {r["page"]: r["scrolling"] for r in visits if r["width"] == 360}
+    assert narrow["07-finance.html"] > 0
 
 
 def test_every_chart_draws(visits, sample_book):

@@ -1,0 +1,72 @@
+"""Chapter texts: front matter errors and unknown shortcode names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from databook.errors import ChapterError, DatabookErrorGroup
+from databook.publish.chapters import ChapterRenderer, read_chapter
+
+VARIABLES = {"book.municipality": "真鶴町", "book.prefecture": "神奈川県"}
+
+
+def write_chapter(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "01-人口.qmd"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def render(tmp_path: Path, text: str):
+    path = write_chapter(tmp_path, text)
+    chapter = read_chapter(path, display_path="chapters/01-人口.qmd")
+    renderer = ChapterRenderer(VARIABLES, charts={}, tables={})
+    return renderer.render(chapter, number=1, slug="01", notes=[])
+
+
+def test_known_variable_rendered(tmp_path):
+    chapter = render(tmp_path, "---\ntitle: 人口\n---\n{{< var book.municipality >}}\n")
+    assert "真鶴町" in chapter.parts[0]
+
+
+def test_every_unknown_name_reported(tmp_path):
+    text = (
+        "---\ntitle: 人口\n---\n"
+        "{{< var book.municipalty >}}と{{< var book.prefectur >}}\n"
+        "\n"
+        "{{< chart age_structure >}}\n"
+        "{{< table ageing_ranking >}}\n"
+    )
+    with pytest.raises(DatabookErrorGroup) as raised:
+        render(tmp_path, text)
+
+    errors = raised.value.errors
+    assert [type(error) for error in errors] == [ChapterError] * 4
+    assert [error.place for error in errors] == ["4行目", "4行目", "6行目", "7行目"]
+    assert "book.municipalty" in errors[0].message
+    assert "もしかして book.municipality" in errors[0].hint
+    assert "book.prefectur" in errors[1].message
+    assert "グラフ age_structure" in errors[2].message
+    assert "表 ageing_ranking" in errors[3].message
+    assert all(error.file == "chapters/01-人口.qmd" for error in errors)
+
+
+def test_one_unknown_name_stays_single(tmp_path):
+    with pytest.raises(ChapterError) as raised:
+        render(tmp_path, "---\ntitle: 人口\n---\n\n{{< var book.titel >}}\n")
+    assert not isinstance(raised.value, DatabookErrorGroup)
+    assert raised.value.place == "5行目"
+
+
+def test_front_matter_yaml_error_line_and_column(tmp_path):
+    # Line 2 is "title: 人口: 推移"; its second colon is the 10th character.
+    path = write_chapter(tmp_path, "---\ntitle: 人口: 推移\n---\n本文\n")
+    with pytest.raises(ChapterError) as raised:
+        read_chapter(path, display_path="chapters/01-人口.qmd")
+    error = raised.value
+    assert error.place == "2行目、10文字目"
+    assert "「:」" in error.message
+    assert "引用符で囲んで" in error.hint
+    assert "mapping values" not in str(error)
+    assert "mapping values" in error.detail
