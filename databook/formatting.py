@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from databook.model import Status
@@ -110,6 +111,36 @@ def format_thousand_yen(value: float) -> str:
     if abs(value) >= 100_000:
         return f"{value / 100_000:,.1f}億円"
     return f"{value / 10:,.0f}万円"
+
+
+def oku_yen(value: float, digits: int = 1) -> Decimal:
+    """Return an amount in yen as 億円, rounded half up (四捨五入) to `digits`.
+
+    The division is exact in decimal, so 112,785 百万円 is 1,127.85億円 and
+    rounds to 1,127.9, where binary floats would print 1,127.8.
+    """
+    amount = Decimal(repr(float(value))) / 100_000_000
+    return amount.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
+def format_oku_yen(value: float, digits: int = 1) -> str:
+    """Format an amount in yen for running text in 億円, e.g. 62,407.9億円."""
+    return f"{oku_yen(value, digits):,}億円"
+
+
+def format_yen_flow(
+    value: float, *, positive: str, negative: str, digits: int = 1
+) -> str:
+    """Format a net flow in yen by its direction, e.g. 1,418.9億円の流出.
+
+    `positive` names the direction of a positive value (流入, 移出超過) and
+    `negative` the other. A value that rounds to zero prints as 0.0億円.
+    """
+    amount = oku_yen(value, digits)
+    if amount == 0:
+        return format_oku_yen(0, digits)
+    word = positive if amount > 0 else negative
+    return f"{abs(amount):,}億円の{word}"
 
 
 def format_period_short(period: str) -> str:

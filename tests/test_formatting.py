@@ -6,9 +6,11 @@ from databook.formatting import (
     EraStyle,
     era_style,
     format_month,
+    format_oku_yen,
     format_period,
     format_period_short,
     format_thousand_yen,
+    format_yen_flow,
 )
 
 
@@ -50,6 +52,34 @@ def test_era_style_rejects_unknown():
 )
 def test_thousand_yen_text(thousand_yen, expected):
     assert format_thousand_yen(thousand_yen) == expected
+
+
+@pytest.mark.parametrize(
+    ("yen", "expected"),
+    [
+        # 62,407.85億円: a binary float would round it down to 62,407.8.
+        (6_240_785e6, "62,407.9億円"),
+        (3e10, "300.0億円"),
+        (4_523_902e6, "45,239.0億円"),
+    ],
+)
+def test_oku_yen_rounds_half_up(yen, expected):
+    assert format_oku_yen(yen) == expected
+
+
+@pytest.mark.parametrize(
+    ("yen", "digits", "expected"),
+    [
+        (112_785e6, 1, "1,127.9億円の流入"),
+        (-141_887e6, 1, "1,418.9億円の流出"),
+        # 1,248.5億円: half up gives 1,249, where Python's round would give 1,248.
+        (-124_850e6, 0, "1,249億円の流出"),
+        (4e6, 1, "0.0億円"),
+    ],
+)
+def test_yen_flow_by_direction(yen, digits, expected):
+    text = format_yen_flow(yen, positive="流入", negative="流出", digits=digits)
+    assert text == expected
 
 
 @pytest.mark.parametrize(

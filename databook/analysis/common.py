@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -20,6 +23,33 @@ class Area:
     @property
     def prefecture_code(self) -> str:
         return self.code[:2]
+
+
+# The item number that starts a label of a statistical table (1. or (1)) and
+# the sum that ends it ((1+2+3), (4+5-6)), after NFKC.
+ITEM_NUMBER = re.compile(r"^(?:\d+\.|\(\d+\))")
+ITEM_FORMULA = re.compile(r"\([0-9+\-]+\)$")
+
+
+def item_key(label: str) -> str:
+    """Return a table label in NFKC without spaces, item number and formula.
+
+    Workbooks number their items and spell out the sums, differently from
+    table to table: ４.市民所得（要素費用表示）（１＋２＋３） is 市民所得(要素費用表示).
+    """
+    text = re.sub(r"\s", "", unicodedata.normalize("NFKC", label))
+    return ITEM_FORMULA.sub("", ITEM_NUMBER.sub("", text))
+
+
+def item_rows(frame: pd.DataFrame, names: Iterable[str]) -> pd.DataFrame:
+    """Return the rows whose indicator has one of `names` as its `item_key`.
+
+    The matched name is added as column `item`.
+    """
+    keys = {label: item_key(label) for label in frame["indicator"].unique()}
+    items = frame["indicator"].map(keys)
+    matched = items.isin(list(names))
+    return frame[matched].assign(item=items[matched])
 
 
 def indicator_rows(dataset: Dataset, indicator: str, area_code: str) -> pd.DataFrame:

@@ -354,6 +354,32 @@ def test_output_right_table(master):
     assert dataset.frame["area_name"].unique().tolist() == ["神戸市"]
 
 
+def test_accounts_sheet_numbered_labels(master):
+    # Sheet Ⅰ (市内総生産勘定): labels with their numbers in column A, 平成13年度
+    # … 24年度 in B:M of row 5; rows 7-22 are the amounts, before the tables of
+    # growth rates (row 31 on) that repeat the labels.
+    settings = table(
+        sheet="Ⅰ",
+        header_rows=[5],
+        data_rows="7-22",
+        area="28100",
+        periods_in_columns=True,
+        indicator_columns=["A"],
+        unit="100万円",
+    )
+    dataset = load_table(settings, [KOBE], TABLES, master)
+    # B7 「１．雇用者報酬（市内活動）」 3,261,973; M19 「10．財貨・サービスの
+    # 移出入（純）」 534,917 (24年度).
+    row = value_of(dataset, "1.雇用者報酬(市内活動)", "28100", "FY2001")
+    assert row["value"] == 3_261_973 * 1_000_000
+    row = value_of(dataset, "10.財貨・サービスの移出入(純)", "28100", "FY2012")
+    assert row["value"] == 534_917 * 1_000_000
+    # Row 11 「（控除）補助金」 has no values: missing, not 0.
+    row = value_of(dataset, "(控除)補助金", "28100", "FY2001")
+    assert row["status"] == "not_surveyed"
+    assert dataset.frame["period"].nunique() == 12
+
+
 # --- a town's own series, written here as an .xlsx ---
 
 
