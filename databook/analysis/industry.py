@@ -19,6 +19,7 @@ from databook.analysis.codes import code_change_note, current_codes, used_change
 from databook.analysis.common import Area, area_names, chart_row, credits
 from databook.analysis.ranking import rank_of, ranks_of_all
 from databook.formatting import (
+    NO_DATA_TEXT,
     format_change,
     format_period,
     format_period_short,
@@ -32,6 +33,16 @@ ESTABLISHMENTS, EMPLOYEES = "C2108", "C2208"
 TOTAL = ""
 """Suffix of the all-industry total in the frames of `counts`."""
 INDUSTRY_NAME = re.compile(r"（民営）（(.+)）$")
+
+INDUSTRY_FIGURES = (
+    "top_industry",
+    "top_industry_employees",
+    "top_industry_share",
+    "specialized_industry",
+    "specialized_coefficient",
+    "specialized_prefecture_coefficient",
+)
+"""Figures of `_add_industry_figures`, missing for an area without employees."""
 
 SPECIALIZATION_NOTE = (
     "特化係数は、その産業の従業者数が全産業の従業者数に占める割合を、"
@@ -161,7 +172,11 @@ def analyse_industry(inputs: Inputs, area: Area) -> Finding:
 
 
 def totals_by_area(dataset: Dataset, period: str, prefecture_code: str) -> pd.DataFrame:
-    """Return establishments, employees and employees per establishment by area."""
+    """Return establishments, employees and employees per establishment by area.
+
+    An area without establishments gets NaN employees per establishment, so it
+    is left out of that ranking.
+    """
     frame = dataset.frame
     rows = frame[
         frame["indicator"].isin([ESTABLISHMENTS, EMPLOYEES])
@@ -172,7 +187,9 @@ def totals_by_area(dataset: Dataset, period: str, prefecture_code: str) -> pd.Da
     wide = wide.rename(
         columns={ESTABLISHMENTS: "establishments", EMPLOYEES: "employees"}
     )
-    wide["per_establishment"] = wide["employees"] / wide["establishments"]
+    # No establishments (双葉町 in 2016) give no employees per establishment.
+    counted = wide["establishments"].where(wide["establishments"] > 0)
+    wide["per_establishment"] = wide["employees"] / counted
     return wide
 
 
@@ -195,14 +212,17 @@ def _add_totals(finding, dataset, area, latest, previous, sources) -> None:
         ("per_establishment_rank", "per_establishment"),
     ):
         rank = rank_of(in_prefecture[column], area.code)
-        if rank:
-            figures[key] = KeyFigure(
+        figures[key] = (
+            KeyFigure(
                 rank.position,
                 format_rank(rank.position, rank.count),
                 latest,
                 "位",
                 sources,
             )
+            if rank
+            else _no_data(latest, "位", sources)
+        )
 
     if previous is None:
         return
@@ -216,18 +236,33 @@ def _add_totals(finding, dataset, area, latest, previous, sources) -> None:
     for key, unit in (("establishments", "事業所"), ("employees", "人")):
         figures[f"previous_{key}"] = _quantity(old[key], unit, previous, sources)
         change = own[key] - old[key]
-        figures[f"{key}_change"] = KeyFigure(
-            change, format_change(change, unit), latest, unit, sources
-        )
-        rate = change / old[key] * 100
-        figures[f"{key}_change_rate"] = KeyFigure(
-            rate, format_change(rate, "%", 1), latest, "%", sources
-        )
+        if pd.isna(change):
+            figures[f"{key}_change"] = _no_data(latest, unit, sources)
+        else:
+            figures[f"{key}_change"] = KeyFigure(
+                change, format_change(change, unit), latest, unit, sources
+            )
+        # A change from 0 (双葉町 had no establishment in 2016) has no rate.
+        if old[key] > 0:
+            rate = change / old[key] * 100
+            figures[f"{key}_change_rate"] = KeyFigure(
+                rate, format_change(rate, "%", 1), latest, "%", sources
+            )
+        else:
+            figures[f"{key}_change_rate"] = _no_data(latest, "%", sources)
 
 
 def _add_industry_figures(finding, structure, latest, sources) -> None:
+    """Add the largest and the most specialised industry.
+
+    Without any employee in the area, both are missing figures.
+    """
     figures = finding.figures
-    present = structure.dropna(subset=["employees"])
+    for key in INDUSTRY_FIGURES:
+        figures[key] = _no_data(latest, "", sources)
+    present = structure[structure["employees"] > 0]
+    if present.empty:
+        return
     top = present.sort_values("employees", ascending=False).iloc[0]
     figures["top_industry"] = KeyFigure(top["name"], top["name"], latest, "", sources)
     figures["top_industry_employees"] = _quantity(
@@ -236,6 +271,8 @@ def _add_industry_figures(finding, structure, latest, sources) -> None:
     figures["top_industry_share"] = _quantity(top["share"], "%", latest, sources, 1)
 
     specialised = present.dropna(subset=["nation_coefficient"])
+    if specialised.empty:
+        return
     best = specialised.sort_values("nation_coefficient", ascending=False).iloc[0]
     figures["specialized_industry"] = KeyFigure(
         best["name"], best["name"], latest, "", sources
@@ -257,9 +294,15 @@ def _add_industry_figures(finding, structure, latest, sources) -> None:
 
 
 def _quantity(value, unit, period, sources, digits=0) -> KeyFigure:
+    if pd.isna(value):
+        return _no_data(period, unit, sources)
     return KeyFigure(
         float(value), format_quantity(value, unit, digits), period, unit, sources
     )
+
+
+def _no_data(period, unit, sources) -> KeyFigure:
+    return KeyFigure(None, NO_DATA_TEXT, period, unit, sources)
 
 
 def _structure_table(structure, area, latest, previous, sources) -> Table:
@@ -288,7 +331,7 @@ def _structure_table(structure, area, latest, previous, sources) -> Table:
         sources=sources,
         note=(
             f"構成比と特化係数は{latest_label}の従業者数による。"
-            "特化係数 = 町の構成比 ÷ 県（全国）の構成比。"
+            f"特化係数 = {area.name}の構成比 ÷ 県（全国）の構成比。"
         ),
     )
 

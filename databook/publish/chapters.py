@@ -19,12 +19,11 @@ import yaml
 from markdown_it import MarkdownIt
 
 from databook.errors import ChapterError
+from databook.formatting import NO_DATA_TEXT
 from databook.model import ChartSpec, KeyFigure, Table
 
 SHORTCODE = re.compile(r"\{\{<\s*(\w+)\s+([^\s>]+)\s*>\}\}")
 BLOCK_KINDS = {"chart", "table"}
-NO_DATA_TEXT = "（データなし）"
-"""Printed for a key figure whose analysis found no data for the area."""
 NO_DATA_BLOCK = (
     '<p class="no-data">（データがないため、この{label}は載せていません。）</p>\n'
 )

@@ -7,6 +7,7 @@ BH C220833 従業者数（民営）（漁業）. Kanagawa is the 33 lines whose 
 starts R14, the nation all 1,741 lines.
 """
 
+import pandas as pd
 import pytest
 
 from databook.analysis.common import Area
@@ -16,6 +17,7 @@ from databook.analysis.industry import (
     counts,
     industry_names,
     specialization,
+    totals_by_area,
 )
 from databook.inputs import Inputs
 from databook.sources.codes import load_master
@@ -119,3 +121,31 @@ def test_industry_area_without_data(dataset):
     finding = analyse_industry(inputs, Area("99999", "架空村", "神奈川県"))
     assert finding.figures == {}
     assert "データにない" in finding.method_notes[0]
+
+
+# SSDSE-A-2023 line 405, R07546 双葉町 (福島県): AM C2108 0 and BF C2208 0 in
+# the 2016 survey; SSDSE-A-2026 line 405: AM 4, BF 19 in 2021.
+FUTABA = Area("07546", "双葉町", "福島県")
+
+
+def test_change_from_zero_has_no_rate(dataset):
+    master = load_master(RAW / "codes" / "localgovjp-utf8.csv")
+    finding = analyse_industry(Inputs(master, {"ssdse-a": dataset}), FUTABA)
+    figures = finding.figures
+    assert figures["previous_establishments"].text == "0事業所"
+    assert figures["establishments_change"].text == "4事業所増"
+    # 4 − 0 over 0 establishments, 19 − 0 over 0 employees: no rate.
+    assert figures["establishments_change_rate"].value is None
+    assert figures["establishments_change_rate"].text == "（データなし）"
+    assert figures["employees_change_rate"].text == "（データなし）"
+    # 19 ÷ 4 = 4.75.
+    assert figures["per_establishment"].text == "4.8人"
+
+
+def test_per_establishment_without_establishments(dataset):
+    # 2016: 双葉町 has 0 establishments (SSDSE-A-2023 line 405, AM), so no
+    # employees per establishment, and the other 58 of 福島県 are ranked.
+    totals = totals_by_area(dataset, "2016", "07")
+    assert len(totals) == 59
+    assert pd.isna(totals.loc["07546", "per_establishment"])
+    assert totals["per_establishment"].notna().sum() == 58
