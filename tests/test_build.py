@@ -217,7 +217,8 @@ def test_csv_matches_chart_table(sample_book):
                 x = cells[0]
                 for series_header, cell in zip(header[1:], cells[1:], strict=True):
                     series = series_header.split("（")[0]
-                    digits = 1 if "（%）" in series_header else 0
+                    # Printed to the chart's decimals (ChartSpec.value_digits).
+                    digits = len(cell.split(".")[1]) if "." in cell else 0
                     found = [float(r["値"]) for r in rows if _matches(r, x, series)]
                     shown = number(cell)
                     if shown is None:

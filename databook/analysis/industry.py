@@ -27,7 +27,15 @@ from databook.formatting import (
     format_rank,
 )
 from databook.inputs import Inputs
-from databook.model import ChartSpec, Column, Dataset, Finding, KeyFigure, Table
+from databook.model import (
+    ChartSpec,
+    Column,
+    Dataset,
+    Finding,
+    KeyFigure,
+    Status,
+    Table,
+)
 
 ESTABLISHMENTS, EMPLOYEES = "C2108", "C2208"
 TOTAL = ""
@@ -158,6 +166,9 @@ def analyse_industry(inputs: Inputs, area: Area) -> Finding:
         structure, dataset, area, latest, sources
     )
     finding.charts["industry_shares"] = _shares_chart(structure, area, latest, sources)
+    finding.charts["industry_coefficients"] = _coefficients_chart(
+        structure, area, latest, sources
+    )
     finding.method_notes.append(SCOPE_NOTE)
     finding.method_notes.append(SPECIALIZATION_NOTE)
     finding.method_notes.append(
@@ -443,4 +454,74 @@ def _shares_chart(structure, area, latest, sources) -> ChartSpec:
             f"全国{top['nation_share']:.1f}%）。"
         ),
         note="県と全国は市区町村別の数値の合計から計算。",
+    )
+
+
+def _coefficients_chart(structure, area, latest, sources) -> ChartSpec:
+    """Chart the 特化係数 against the prefecture and the nation, per industry.
+
+    Industries are ordered by the coefficient against the nation, largest
+    first. An industry without a coefficient (the area has no employee at
+    all) comes last, with an empty value and the status 該当なし.
+    """
+    ordered = structure.sort_values(
+        "nation_coefficient", ascending=False, na_position="last"
+    )
+    rows = []
+    for series, column, reference in (
+        (f"対{area.prefecture}", "prefecture_coefficient", area.prefecture),
+        ("対全国", "nation_coefficient", "全国"),
+    ):
+        for suffix, record in ordered.iterrows():
+            value = record[column]
+            rows.append(
+                chart_row(
+                    x=record["name"],
+                    series=series,
+                    value=value,
+                    indicator=f"{EMPLOYEES}{suffix}_{column}",
+                    indicator_name=(
+                        f"従業者数の特化係数（{reference}に対する値）（{record['name']}）"
+                    ),
+                    area_code=area.code,
+                    area_name=area.name,
+                    period=latest,
+                    unit="",
+                    status="" if pd.notna(value) else Status.NOT_APPLICABLE.value,
+                    source=credits(sources),
+                )
+            )
+    above = ordered[ordered["nation_coefficient"] > 1]
+    summary = (
+        f"全国に対して最も高いのは{ordered.iloc[0]['name']}で"
+        f"{ordered.iloc[0]['nation_coefficient']:.2f}"
+        f"（{area.prefecture}に対して{ordered.iloc[0]['prefecture_coefficient']:.2f}）、"
+        f"全国に対して1.0を超える産業は{len(above)}産業。"
+        if not above.empty
+        else "全国に対して1.0を超える産業はない。"
+    )
+    return ChartSpec(
+        id="industry_coefficients",
+        title=(
+            f"{area.name}の産業別特化係数：対{area.prefecture}・対全国"
+            f"（{format_period_short(latest)}）"
+        ),
+        kind="ratio_bar",
+        data=pd.DataFrame(rows),
+        x_title="産業（大分類）",
+        y_title="特化係数",
+        sources=sources,
+        alt=(
+            f"{area.name}の産業別の従業者数の特化係数を、{area.prefecture}と全国に"
+            "対して示した横棒グラフ。特化係数1.0は、その産業で働く人の割合が"
+            f"{area.prefecture}（全国）と同じことを示し、棒は1.0より大きければ右へ、"
+            f"小さければ左へ伸びる。{summary}"
+        ),
+        note=(
+            f"特化係数 = {area.name}の構成比 ÷ 県（全国）の構成比。"
+            "縦線の1.0は県（全国）と同じ割合で、右へ伸びる棒はその産業で働く人の割合が県（全国）より高く、"
+            "左へ伸びる棒は低いことを示す。横軸は対数目盛（1.0から2倍と2分の1が"
+            "同じ長さ）。特化係数が0の産業（従業者のいない産業）は棒を描いていない。"
+        ),
+        digits=2,
     )
