@@ -19,6 +19,9 @@ STATUS_SYMBOLS = {
     Status.UNKNOWN.value: "…",
 }
 
+NO_DATA_TEXT = "（データなし）"
+"""Printed for a key figure that the data of the area cannot give."""
+
 # First year of each era; 2019 is both 平成31年 and 令和元年, written as the new era.
 ERAS = (("令和", 2019), ("平成", 1989), ("昭和", 1926), ("大正", 1912), ("明治", 1868))
 

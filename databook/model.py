@@ -246,7 +246,7 @@ class ChartSpec:
     id: str
     title: str
     kind: str
-    """One of line, bar, grouped_bar."""
+    """One of line, bar, grouped_bar, stacked_bar, ranking_bar, ratio_bar."""
     data: pd.DataFrame
     """Tidy rows drawn: columns x, series, value, and the tidy source columns."""
     x_title: str
@@ -257,6 +257,16 @@ class ChartSpec:
     note: str = ""
     highlight: str | None = None
     """Category of a bar chart drawn in the accent colour (the book's own area)."""
+    digits: int | None = None
+    """Decimals in hover text, data table and Excel (None: 1 for %, 0 for others)."""
+
+    @property
+    def value_digits(self) -> int:
+        """Return `digits`, or the default for the unit of the first row."""
+        if self.digits is not None:
+            return self.digits
+        unit = self.data["unit"].iloc[0] if not self.data.empty else ""
+        return 1 if unit == "%" else 0
 
 
 @dataclass

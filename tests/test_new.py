@@ -7,7 +7,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
+from databook.analysis.finance import ITEMS as FINANCE_ITEMS
+from databook.analysis.industry import EMPLOYEES, ESTABLISHMENTS
 from databook.errors import ConfigError, InputError
 from databook.new import create_project, find_municipality
 from databook.sources.codes import load_master
@@ -109,19 +112,48 @@ def test_cli_ambiguous_name_fails(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-# Census population of 2020 (国勢調査) from data/raw/ssdse/SSDSE-A-2026.csv,
-# column A1101 (総人口, row 2 gives the year 2020), on the row of each code.
+# From data/raw/ssdse/SSDSE-A-2026.csv, on the line of each code (lines 4,
+# 631, 725, 1499 and 722): column D A1101 総人口 of the 2020 census, column BF
+# C2208 従業者数（民営） of the 2021 経済センサス, and 住民1人当たり地方税 =
+# column CE D320101 地方税 (FY2022, 千円) × 1000 ÷ column D, rounded:
+# 札幌市 347,606,361,000 ÷ 1,973,395 = 176,146.3; 千代田区 22,504,047,000 ÷
+# 66,680 = 337,493.2; 清川村 1,288,322,000 ÷ 3,038 = 424,069.1; 那珂川市
+# 6,543,926,000 ÷ 50,112 = 130,585.7; 真鶴町 879,471,000 ÷ 6,722 = 130,834.7.
 AWKWARD = [
-    pytest.param("札幌市", "01100", "1,973,395人", id="designated-city"),
-    pytest.param("13101", "13101", "66,680人", id="tokyo-special-ward"),
-    pytest.param("清川村", "14402", "3,038人", id="small-village"),
-    pytest.param("那珂川市", "40231", "50,112人", id="town-become-city"),
-    pytest.param("足柄下郡真鶴町", "14383", "6,722人", id="sample-town"),
+    pytest.param(
+        "札幌市",
+        "01100",
+        ("1,973,395人", "872,779人", "176,146円"),
+        id="designated-city",
+    ),
+    pytest.param(
+        "13101",
+        "13101",
+        ("66,680人", "1,111,656人", "337,493円"),
+        id="tokyo-special-ward",
+    ),
+    pytest.param(
+        "清川村", "14402", ("3,038人", "1,328人", "424,069円"), id="small-village"
+    ),
+    pytest.param(
+        "那珂川市",
+        "40231",
+        ("50,112人", "15,332人", "130,586円"),
+        id="town-become-city",
+    ),
+    pytest.param(
+        "足柄下郡真鶴町",
+        "14383",
+        ("6,722人", "1,376人", "130,835円"),
+        id="sample-town",
+    ),
 ]
+NEW_CHAPTERS = ("人口", "人口動態", "住民基本台帳でみた人口動態", "産業", "財政")
+"""Chapter titles of a project that `databook new` writes with 住基 tables."""
 
 
-@pytest.mark.parametrize(("query", "code", "population"), AWKWARD)
-def test_new_then_build(tmp_path, query, code, population):
+@pytest.mark.parametrize(("query", "code", "figures"), AWKWARD)
+def test_new_then_build(tmp_path, query, code, figures):
     created = run_databook("new", query, "book", "--edition", "2026", cwd=tmp_path)
     assert created.returncode == 0, created.stderr
     project = tmp_path / "book"
@@ -134,8 +166,25 @@ def test_new_then_build(tmp_path, query, code, population):
     assert built.returncode == 0, built.stderr
     assert "警告" not in built.stderr
     text = pdf_text(project / "build" / "databook.pdf")
+    population, employees, tax_per_person = figures
     assert population in text
-    assert (project / "build" / "site" / "index.html").is_file()
+    assert employees in text
+    assert tax_per_person in text
+    site = project / "build" / "site"
+    assert (site / "index.html").is_file()
+    pages = sorted(page.name for page in site.glob("0*.html"))
+    assert pages == [
+        "01-population.html",
+        "02-population-change.html",
+        "03-juki.html",
+        "04-industry.html",
+        "05-finance.html",
+    ]
+    for number, title in enumerate(NEW_CHAPTERS, start=1):
+        assert f"第{number}章 {title}" in text
+    charts = project / "build" / "charts"
+    for chart in ("industry_coefficients", "finance_trend"):
+        assert (charts / f"{chart}.svg").stat().st_size > 0, chart
 
 
 def test_town_become_city_keeps_old_code_years(tmp_path):
@@ -227,5 +276,42 @@ def test_evacuated_town_builds(tmp_path):
     assert "総人口は0人" in text
     assert "高齢化率は―" in text
     assert "国勢調査の人口が0人のため計算できない" in text
+    # SSDSE-A-2026 line 405: 地方税 (column CE) 1,325,621 千円 for 0 residents
+    # gives no per-person figure and no rank (see tests/analysis/test_finance.py).
+    assert "住民1人当たりの地方税は（データなし）で" in text
+    assert "人口が0人の双葉町は" in text
+    # SSDSE-A-2023 line 405: 0 establishments and employees in 2016, so the
+    # changes to 2021 have no rate.
+    assert "増減率はそれぞれ（データなし）、（データなし）" in text.replace("\n", "")
     assert "nan" not in text
     assert "inf" not in text
+
+
+CENSUS = (ESTABLISHMENTS, EMPLOYEES)
+
+
+def test_new_writes_industry_and_finance(master, tmp_path):
+    create_project(master.get("14383"), tmp_path / "book", RAW)
+
+    config = yaml.safe_load(
+        (tmp_path / "book" / "databook.yml").read_text(encoding="utf-8")
+    )
+    chapters = {chapter["file"]: chapter["analysis"] for chapter in config["chapters"]}
+    assert chapters["chapters/04-industry.qmd"] == "industry"
+    assert chapters["chapters/05-finance.qmd"] == "finance"
+    for name in ("04-industry.qmd", "05-finance.qmd"):
+        text = (tmp_path / "book" / "chapters" / name).read_text(encoding="utf-8")
+        assert "真鶴" not in text
+    industry = (tmp_path / "book" / "chapters" / "04-industry.qmd").read_text(
+        encoding="utf-8"
+    )
+    assert "{{< chart industry_coefficients >}}" in industry
+
+    # Row 1 of SSDSE-A-2026.csv: the 経済センサス items are C2108 and C2208 and
+    # their 18 industries (C2108xx, C2208xx).
+    header = (RAW / "ssdse" / "SSDSE-A-2026.csv").read_bytes().split(b"\n", 1)[0]
+    census = [c for c in header.decode("ascii").split(",") if c[:5] in CENSUS]
+    assert len(census) == 38
+    needed = {*census, *(code for _, code, _ in FINANCE_ITEMS), "A1101"}
+    items = set(config["datasets"]["ssdse"]["items"])
+    assert not needed - items

@@ -6,6 +6,8 @@ D3203 歳出決算総額 and the expenditure items D320303 民生費, D320308 �
 D320310 教育費, D320311 災害復旧費. Each edition carries one fiscal year, the
 2018 edition FY2015 and the 2026 edition FY2022, so the series needs every
 edition. Per-resident figures divide by A1101 総人口 of the latest census.
+An area whose census counted no one (双葉町 in 2015 and 2020), or that the
+census rows lack, gets no per-resident figure and is left out of its ranking.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from databook.analysis.codes import code_change_note, current_codes, used_change
 from databook.analysis.common import Area, area_names, chart_row, credits, ranking_rows
 from databook.analysis.ranking import rank_of, ranks_of_all
 from databook.formatting import (
+    NO_DATA_TEXT,
     format_period,
     format_period_short,
     format_quantity,
@@ -23,7 +26,15 @@ from databook.formatting import (
     format_thousand_yen,
 )
 from databook.inputs import Inputs
-from databook.model import ChartSpec, Column, Dataset, Finding, KeyFigure, Table
+from databook.model import (
+    ChartSpec,
+    Column,
+    Dataset,
+    Finding,
+    KeyFigure,
+    Status,
+    Table,
+)
 
 REVENUE, LOCAL_TAX, EXPENDITURE = "D3201", "D320101", "D3203"
 WELFARE, PUBLIC_WORKS, EDUCATION, DISASTER = "D320303", "D320308", "D320310", "D320311"
@@ -122,24 +133,8 @@ def analyse_finance(inputs: Inputs, area: Area) -> Finding:
     ].set_index("area_code")
     census_year, population = latest_population(dataset, area.prefecture_code)
     if census_year:
-        # Whole yen, as printed; ranks are taken on these values.
-        per_person = in_prefecture["local_tax"] / population * 1000
-        in_prefecture["tax_per_person"] = per_person.round(0)
-        people_sources = sources + tuple(
-            dataset.sources_of(
-                dataset.frame[
-                    (dataset.frame["indicator"] == POPULATION)
-                    & (dataset.frame["period"] == census_year)
-                    & (dataset.frame["area_code"] == area.code)
-                ]
-            )
-        )
-        value = in_prefecture.loc[area.code, "tax_per_person"]
-        figures["tax_per_person"] = KeyFigure(
-            float(value), format_quantity(value, "円"), year, "円", people_sources
-        )
-        _add_rank(
-            figures, "tax_per_person_rank", in_prefecture, area, year, people_sources
+        _add_tax_per_person(
+            figures, dataset, in_prefecture, population, census_year, area, sources
         )
     _add_rank(
         figures, "tax_share_rank", in_prefecture, area, year, sources, "tax_share"
@@ -159,6 +154,9 @@ def analyse_finance(inputs: Inputs, area: Area) -> Finding:
             f"住民1人当たり地方税は、{format_period_short(year)}の地方税を"
             f"{format_period_short(census_year)}の国勢調査人口で割った値です。"
         )
+        note = _uncounted_note(in_prefecture, dataset, area)
+        if note:
+            finding.method_notes.append(note)
     finding.method_notes.append(
         f"順位は{area.prefecture}の市町村（政令指定都市は市全体）の中で、"
         "値の大きい順に数えたものです。同じ値は同じ順位とし、"
@@ -170,20 +168,96 @@ def analyse_finance(inputs: Inputs, area: Area) -> Finding:
     return finding
 
 
+def tax_per_person(local_tax: pd.Series, population: pd.Series) -> pd.Series:
+    """Return 地方税 (thousand yen) per resident in whole yen, by area code.
+
+    An area whose census counted 0 people, or that `population` lacks, gets
+    NaN: the figure of a town without residents is undefined, not infinite,
+    so `rank_of` leaves that town out instead of ranking it first.
+    """
+    residents = population.where(population > 0).reindex(local_tax.index)
+    # Rounded to whole yen as printed, so that ranks follow the printed values.
+    return (local_tax / residents * 1000).round(0)
+
+
+def _add_tax_per_person(
+    figures, dataset, in_prefecture, population, census_year, area, sources
+) -> None:
+    """Add the tax_per_person column, its status, figure and rank.
+
+    The status marks the areas whose census counted 0 people as 該当なし, so
+    that the ranking table prints 「-」 for them and 「…」 for a missing count.
+    """
+    year = figures["year"].value
+    in_prefecture["tax_per_person"] = tax_per_person(
+        in_prefecture["local_tax"], population
+    )
+    empty = population.index[population == 0].intersection(in_prefecture.index)
+    in_prefecture["tax_per_person_status"] = ""
+    in_prefecture.loc[empty, "tax_per_person_status"] = Status.NOT_APPLICABLE.value
+
+    frame = dataset.frame
+    people_sources = sources + tuple(
+        dataset.sources_of(
+            frame[
+                (frame["indicator"] == POPULATION)
+                & (frame["period"] == census_year)
+                & (frame["area_code"] == area.code)
+            ]
+        )
+    )
+    value = in_prefecture.loc[area.code, "tax_per_person"]
+    figures["tax_per_person"] = (
+        _no_data(year, "円", people_sources)
+        if pd.isna(value)
+        else KeyFigure(
+            float(value), format_quantity(value, "円"), year, "円", people_sources
+        )
+    )
+    _add_rank(figures, "tax_per_person_rank", in_prefecture, area, year, people_sources)
+
+
+def _uncounted_note(in_prefecture, dataset, area) -> str:
+    """Return the note naming the areas left out for a census count of 0, or ""."""
+    empty = in_prefecture.index[
+        in_prefecture["tax_per_person_status"] == Status.NOT_APPLICABLE.value
+    ]
+    if empty.empty:
+        return ""
+    names = area_names(dataset, area.prefecture_code)
+    ranked = int(in_prefecture["tax_per_person"].notna().sum())
+    return (
+        f"国勢調査の人口が0人の{'、'.join(names[code] for code in empty)}は、"
+        "住民1人当たり地方税を計算できないため、その順位に数えていません"
+        f"（順位は{area.prefecture}の{ranked}市町村の中で数えています）。"
+    )
+
+
 def _add_rank(figures, key, in_prefecture, area, year, sources, column=None) -> None:
+    """Add the rank of `column` as `key`, or a missing figure when it has none."""
     column = column or key.removesuffix("_rank")
     rank = rank_of(in_prefecture[column], area.code)
-    if rank:
-        figures[key] = KeyFigure(
-            rank.position, format_rank(rank.position, rank.count), year, "位", sources
-        )
+    if rank is None:
+        figures[key] = _no_data(year, "位", sources)
+        return
+    figures[key] = KeyFigure(
+        rank.position, format_rank(rank.position, rank.count), year, "位", sources
+    )
+
+
+def _no_data(period, unit, sources) -> KeyFigure:
+    return KeyFigure(None, NO_DATA_TEXT, period, unit, sources)
 
 
 def _money(value, period, sources) -> KeyFigure:
+    if pd.isna(value):
+        return _no_data(period, "千円", sources)
     return KeyFigure(float(value), format_thousand_yen(value), period, "千円", sources)
 
 
 def _percent(value, period, sources) -> KeyFigure:
+    if pd.isna(value):
+        return _no_data(period, "%", sources)
     return KeyFigure(float(value), format_quantity(value, "%", 1), period, "%", sources)
 
 

@@ -19,6 +19,7 @@ from databook.analysis.codes import code_change_note, current_codes, used_change
 from databook.analysis.common import Area, area_names, chart_row, credits
 from databook.analysis.ranking import rank_of, ranks_of_all
 from databook.formatting import (
+    NO_DATA_TEXT,
     format_change,
     format_period,
     format_period_short,
@@ -26,12 +27,30 @@ from databook.formatting import (
     format_rank,
 )
 from databook.inputs import Inputs
-from databook.model import ChartSpec, Column, Dataset, Finding, KeyFigure, Table
+from databook.model import (
+    ChartSpec,
+    Column,
+    Dataset,
+    Finding,
+    KeyFigure,
+    Status,
+    Table,
+)
 
 ESTABLISHMENTS, EMPLOYEES = "C2108", "C2208"
 TOTAL = ""
 """Suffix of the all-industry total in the frames of `counts`."""
 INDUSTRY_NAME = re.compile(r"（民営）（(.+)）$")
+
+INDUSTRY_FIGURES = (
+    "top_industry",
+    "top_industry_employees",
+    "top_industry_share",
+    "specialized_industry",
+    "specialized_coefficient",
+    "specialized_prefecture_coefficient",
+)
+"""Figures of `_add_industry_figures`, missing for an area without employees."""
 
 SPECIALIZATION_NOTE = (
     "特化係数は、その産業の従業者数が全産業の従業者数に占める割合を、"
@@ -147,6 +166,9 @@ def analyse_industry(inputs: Inputs, area: Area) -> Finding:
         structure, dataset, area, latest, sources
     )
     finding.charts["industry_shares"] = _shares_chart(structure, area, latest, sources)
+    finding.charts["industry_coefficients"] = _coefficients_chart(
+        structure, area, latest, sources
+    )
     finding.method_notes.append(SCOPE_NOTE)
     finding.method_notes.append(SPECIALIZATION_NOTE)
     finding.method_notes.append(
@@ -161,7 +183,11 @@ def analyse_industry(inputs: Inputs, area: Area) -> Finding:
 
 
 def totals_by_area(dataset: Dataset, period: str, prefecture_code: str) -> pd.DataFrame:
-    """Return establishments, employees and employees per establishment by area."""
+    """Return establishments, employees and employees per establishment by area.
+
+    An area without establishments gets NaN employees per establishment, so it
+    is left out of that ranking.
+    """
     frame = dataset.frame
     rows = frame[
         frame["indicator"].isin([ESTABLISHMENTS, EMPLOYEES])
@@ -172,7 +198,9 @@ def totals_by_area(dataset: Dataset, period: str, prefecture_code: str) -> pd.Da
     wide = wide.rename(
         columns={ESTABLISHMENTS: "establishments", EMPLOYEES: "employees"}
     )
-    wide["per_establishment"] = wide["employees"] / wide["establishments"]
+    # No establishments (双葉町 in 2016) give no employees per establishment.
+    counted = wide["establishments"].where(wide["establishments"] > 0)
+    wide["per_establishment"] = wide["employees"] / counted
     return wide
 
 
@@ -195,14 +223,17 @@ def _add_totals(finding, dataset, area, latest, previous, sources) -> None:
         ("per_establishment_rank", "per_establishment"),
     ):
         rank = rank_of(in_prefecture[column], area.code)
-        if rank:
-            figures[key] = KeyFigure(
+        figures[key] = (
+            KeyFigure(
                 rank.position,
                 format_rank(rank.position, rank.count),
                 latest,
                 "位",
                 sources,
             )
+            if rank
+            else _no_data(latest, "位", sources)
+        )
 
     if previous is None:
         return
@@ -216,18 +247,33 @@ def _add_totals(finding, dataset, area, latest, previous, sources) -> None:
     for key, unit in (("establishments", "事業所"), ("employees", "人")):
         figures[f"previous_{key}"] = _quantity(old[key], unit, previous, sources)
         change = own[key] - old[key]
-        figures[f"{key}_change"] = KeyFigure(
-            change, format_change(change, unit), latest, unit, sources
-        )
-        rate = change / old[key] * 100
-        figures[f"{key}_change_rate"] = KeyFigure(
-            rate, format_change(rate, "%", 1), latest, "%", sources
-        )
+        if pd.isna(change):
+            figures[f"{key}_change"] = _no_data(latest, unit, sources)
+        else:
+            figures[f"{key}_change"] = KeyFigure(
+                change, format_change(change, unit), latest, unit, sources
+            )
+        # A change from 0 (双葉町 had no establishment in 2016) has no rate.
+        if old[key] > 0:
+            rate = change / old[key] * 100
+            figures[f"{key}_change_rate"] = KeyFigure(
+                rate, format_change(rate, "%", 1), latest, "%", sources
+            )
+        else:
+            figures[f"{key}_change_rate"] = _no_data(latest, "%", sources)
 
 
 def _add_industry_figures(finding, structure, latest, sources) -> None:
+    """Add the largest and the most specialised industry.
+
+    Without any employee in the area, both are missing figures.
+    """
     figures = finding.figures
-    present = structure.dropna(subset=["employees"])
+    for key in INDUSTRY_FIGURES:
+        figures[key] = _no_data(latest, "", sources)
+    present = structure[structure["employees"] > 0]
+    if present.empty:
+        return
     top = present.sort_values("employees", ascending=False).iloc[0]
     figures["top_industry"] = KeyFigure(top["name"], top["name"], latest, "", sources)
     figures["top_industry_employees"] = _quantity(
@@ -236,6 +282,8 @@ def _add_industry_figures(finding, structure, latest, sources) -> None:
     figures["top_industry_share"] = _quantity(top["share"], "%", latest, sources, 1)
 
     specialised = present.dropna(subset=["nation_coefficient"])
+    if specialised.empty:
+        return
     best = specialised.sort_values("nation_coefficient", ascending=False).iloc[0]
     figures["specialized_industry"] = KeyFigure(
         best["name"], best["name"], latest, "", sources
@@ -257,9 +305,15 @@ def _add_industry_figures(finding, structure, latest, sources) -> None:
 
 
 def _quantity(value, unit, period, sources, digits=0) -> KeyFigure:
+    if pd.isna(value):
+        return _no_data(period, unit, sources)
     return KeyFigure(
         float(value), format_quantity(value, unit, digits), period, unit, sources
     )
+
+
+def _no_data(period, unit, sources) -> KeyFigure:
+    return KeyFigure(None, NO_DATA_TEXT, period, unit, sources)
 
 
 def _structure_table(structure, area, latest, previous, sources) -> Table:
@@ -288,7 +342,7 @@ def _structure_table(structure, area, latest, previous, sources) -> Table:
         sources=sources,
         note=(
             f"構成比と特化係数は{latest_label}の従業者数による。"
-            "特化係数 = 町の構成比 ÷ 県（全国）の構成比。"
+            f"特化係数 = {area.name}の構成比 ÷ 県（全国）の構成比。"
         ),
     )
 
@@ -400,4 +454,74 @@ def _shares_chart(structure, area, latest, sources) -> ChartSpec:
             f"全国{top['nation_share']:.1f}%）。"
         ),
         note="県と全国は市区町村別の数値の合計から計算。",
+    )
+
+
+def _coefficients_chart(structure, area, latest, sources) -> ChartSpec:
+    """Chart the 特化係数 against the prefecture and the nation, per industry.
+
+    Industries are ordered by the coefficient against the nation, largest
+    first. An industry without a coefficient (the area has no employee at
+    all) comes last, with an empty value and the status 該当なし.
+    """
+    ordered = structure.sort_values(
+        "nation_coefficient", ascending=False, na_position="last"
+    )
+    rows = []
+    for series, column, reference in (
+        (f"対{area.prefecture}", "prefecture_coefficient", area.prefecture),
+        ("対全国", "nation_coefficient", "全国"),
+    ):
+        for suffix, record in ordered.iterrows():
+            value = record[column]
+            rows.append(
+                chart_row(
+                    x=record["name"],
+                    series=series,
+                    value=value,
+                    indicator=f"{EMPLOYEES}{suffix}_{column}",
+                    indicator_name=(
+                        f"従業者数の特化係数（{reference}に対する値）（{record['name']}）"
+                    ),
+                    area_code=area.code,
+                    area_name=area.name,
+                    period=latest,
+                    unit="",
+                    status="" if pd.notna(value) else Status.NOT_APPLICABLE.value,
+                    source=credits(sources),
+                )
+            )
+    above = ordered[ordered["nation_coefficient"] > 1]
+    summary = (
+        f"全国に対して最も高いのは{ordered.iloc[0]['name']}で"
+        f"{ordered.iloc[0]['nation_coefficient']:.2f}"
+        f"（{area.prefecture}に対して{ordered.iloc[0]['prefecture_coefficient']:.2f}）、"
+        f"全国に対して1.0を超える産業は{len(above)}産業。"
+        if not above.empty
+        else "全国に対して1.0を超える産業はない。"
+    )
+    return ChartSpec(
+        id="industry_coefficients",
+        title=(
+            f"{area.name}の産業別特化係数：対{area.prefecture}・対全国"
+            f"（{format_period_short(latest)}）"
+        ),
+        kind="ratio_bar",
+        data=pd.DataFrame(rows),
+        x_title="産業（大分類）",
+        y_title="特化係数",
+        sources=sources,
+        alt=(
+            f"{area.name}の産業別の従業者数の特化係数を、{area.prefecture}と全国に"
+            "対して示した横棒グラフ。特化係数1.0は、その産業で働く人の割合が"
+            f"{area.prefecture}（全国）と同じことを示し、棒は1.0より大きければ右へ、"
+            f"小さければ左へ伸びる。{summary}"
+        ),
+        note=(
+            f"特化係数 = {area.name}の構成比 ÷ 県（全国）の構成比。"
+            "縦線の1.0は県（全国）と同じ割合で、右へ伸びる棒はその産業で働く人の割合が県（全国）より高く、"
+            "左へ伸びる棒は低いことを示す。横軸は対数目盛（1.0から2倍と2分の1が"
+            "同じ長さ）。特化係数が0の産業（従業者のいない産業）は棒を描いていない。"
+        ),
+        digits=2,
     )

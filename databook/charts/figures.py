@@ -25,8 +25,8 @@ PAPER_TEXT_WIDTH_MM = {"A4": 170, "A5": 120}
 CSS_PIXELS_PER_MM = 96 / 25.4
 PRINT_HEIGHT = 340
 RANKING_ROW_HEIGHT = 17
-# Kinds with one row per category, whose height grows with the categories.
-ROW_KINDS = {"ranking_bar", "age_pyramid"}
+HORIZONTAL_KINDS = ("ranking_bar", "ratio_bar", "age_pyramid")
+"""Kinds drawn as horizontal bars, whose height grows with the rows."""
 
 
 def build_figure(
@@ -40,6 +40,7 @@ def build_figure(
         "stacked_bar": _stacked_bar,
         "ranking_bar": _ranking_bar,
         "age_pyramid": _age_pyramid,
+        "ratio_bar": _ratio_bar,
     }
     figure = builders[spec.kind](spec)
     _apply_theme(figure, spec, for_print=for_print, paper=paper)
@@ -47,18 +48,27 @@ def build_figure(
 
 
 def print_size(spec: ChartSpec, paper: str = "A4") -> tuple[int, int]:
-    """Return the print size in CSS pixels; row kinds get a row per category."""
+    """Return the print size in CSS pixels, with a row per bar for horizontal bars."""
     width = round(PAPER_TEXT_WIDTH_MM[paper] * CSS_PIXELS_PER_MM)
-    if spec.kind in ROW_KINDS:
-        return width, 90 + RANKING_ROW_HEIGHT * spec.data["x"].nunique()
+    if spec.kind in HORIZONTAL_KINDS:
+        return width, 90 + RANKING_ROW_HEIGHT * _bar_rows(spec)
     return width, PRINT_HEIGHT if paper == "A4" else round(PRINT_HEIGHT * 0.85)
 
 
 def web_height(spec: ChartSpec) -> int:
     """Return the chart height on the site in CSS pixels."""
-    if spec.kind in ROW_KINDS:
-        return 120 + RANKING_ROW_HEIGHT * spec.data["x"].nunique()
+    if spec.kind in HORIZONTAL_KINDS:
+        return 120 + RANKING_ROW_HEIGHT * _bar_rows(spec)
     return 420
+
+
+def _bar_rows(spec: ChartSpec) -> int:
+    """Return the rows of bars: grouped series stand in rows of their own."""
+    categories = spec.data["x"].nunique()
+    if spec.kind == "age_pyramid":
+        # Men and women share a class's row, on either side of zero.
+        return categories
+    return categories * spec.data["series"].nunique()
 
 
 def _series(spec: ChartSpec):
@@ -66,10 +76,18 @@ def _series(spec: ChartSpec):
         yield index, name, rows
 
 
+def _value_format(spec: ChartSpec) -> str:
+    """Return the d3 format of hover values, with `ChartSpec.value_digits` decimals."""
+    return f",.{spec.value_digits}f"
+
+
+def _unit(spec: ChartSpec) -> str:
+    return spec.data["unit"].iloc[0] if not spec.data.empty else ""
+
+
 def _hover(spec: ChartSpec) -> str:
-    unit = spec.data["unit"].iloc[0] if not spec.data.empty else ""
-    digits = ".1f" if unit == "%" else ",.0f"
-    return f"%{{x}}<br>%{{fullData.name}}: %{{y:{digits}}}{unit}<extra></extra>"
+    value = f"%{{y:{_value_format(spec)}}}{_unit(spec)}"
+    return f"%{{x}}<br>%{{fullData.name}}: {value}<extra></extra>"
 
 
 def _line(spec: ChartSpec) -> go.Figure:
@@ -115,8 +133,7 @@ def _ranking_bar(spec: ChartSpec) -> go.Figure:
     colours = [
         HIGHLIGHT_COLOUR if x == spec.highlight else BAR_COLOUR for x in spec.data["x"]
     ]
-    unit = spec.data["unit"].iloc[0]
-    digits = ".1f" if unit == "%" else ",.0f"
+    value = f"%{{x:{_value_format(spec)}}}{_unit(spec)}"
     figure = go.Figure(
         go.Bar(
             x=spec.data["value"],
@@ -124,7 +141,7 @@ def _ranking_bar(spec: ChartSpec) -> go.Figure:
             orientation="h",
             name=spec.data["series"].iloc[0],
             marker={"color": colours},
-            hovertemplate=f"%{{y}}: %{{x:{digits}}}{unit}<extra></extra>",
+            hovertemplate=f"%{{y}}: {value}<extra></extra>",
         )
     )
     figure.update_layout(showlegend=False)
@@ -184,6 +201,37 @@ def _pyramid_ticks(largest: float, *, two_sided: bool) -> list[float]:
     right = [step * i for i in range(int(largest // step) + 1)]
     left = [-tick for tick in reversed(right[1:])] if two_sided else []
     return left + right
+
+
+def _ratio_bar(spec: ChartSpec) -> go.Figure:
+    """Draw ratios as horizontal grouped bars on a log axis, each from 1 outward.
+
+    A bar points right of the line at 1 for a ratio above 1 and left for one
+    below, and 2 and 0.5 lie equally far from it. A ratio of 0 has no place on
+    a log axis, so it is not drawn (the data table still lists it).
+    """
+    figure = go.Figure()
+    value = f"%{{customdata:{_value_format(spec)}}}{_unit(spec)}"
+    for index, name, rows in _series(spec):
+        drawn = rows["value"].where(rows["value"] > 0)
+        figure.add_trace(
+            go.Bar(
+                x=drawn - 1,
+                base=1,
+                y=rows["x"],
+                orientation="h",
+                name=name,
+                customdata=drawn,
+                marker={
+                    "color": SERIES_COLOURS[index % len(SERIES_COLOURS)],
+                    "line": {"color": "#08306B", "width": 1},
+                },
+                hovertemplate=f"%{{y}}<br>%{{fullData.name}}: {value}<extra></extra>",
+            )
+        )
+    figure.update_layout(barmode="group")
+    figure.add_vline(x=1, line={"color": "#222", "width": 1.5})
+    return figure
 
 
 def _grouped_bar(spec: ChartSpec) -> go.Figure:
@@ -246,6 +294,13 @@ def _apply_theme(
         figure.update_yaxes(**category_axis)
         figure.update_xaxes(**value_axis)
         figure.update_layout(margin={"l": 90})
+    elif spec.kind == "ratio_bar":
+        figure.update_yaxes(**category_axis, autorange="reversed")
+        # A log axis has no zero to start from or to draw.
+        log_axis = {**value_axis, "type": "log", "zeroline": False}
+        log_axis.pop("rangemode")
+        figure.update_xaxes(**log_axis)
+        figure.update_layout(margin={"l": 90, "t": 40})
     else:
         figure.update_xaxes(**category_axis)
         figure.update_yaxes(**value_axis)

@@ -19,13 +19,12 @@ import yaml
 from markdown_it import MarkdownIt
 
 from databook.errors import ChapterError, ErrorCollector
+from databook.formatting import NO_DATA_TEXT
 from databook.model import ChartSpec, KeyFigure, Table
 from databook.yaml_errors import yaml_syntax_error
 
 SHORTCODE = re.compile(r"\{\{<\s*(\w+)\s+([^\s>]+)\s*>\}\}")
 BLOCK_KINDS = {"chart", "table"}
-NO_DATA_TEXT = "（データなし）"
-"""Printed for a key figure whose analysis found no data for the area."""
 NO_DATA_BLOCK = (
     '<p class="no-data">（データがないため、この{label}は載せていません。）</p>\n'
 )

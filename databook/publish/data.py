@@ -65,7 +65,14 @@ def _raw(value) -> str:
 
 
 def chart_csv(spec: ChartSpec) -> bytes:
-    """Return the tidy rows behind a chart as CSV bytes."""
+    """Return the tidy rows behind a chart as CSV bytes, values at full precision.
+
+    `ChartSpec.digits` only rounds what is printed. The CSV is the open data
+    behind the chart, so it keeps every digit, as the published tables' CSVs
+    do: values that print the same (two 特化係数 of 1.00) can still be
+    compared and recomputed. The Excel download keeps the full value too and
+    shows the stated decimals through its number format.
+    """
     frame = spec.data[list(CHART_CSV_COLUMNS)].copy()
     frame["value"] = frame["value"].map(_raw)
     frame["status"] = frame["status"].map(STATUS_LABELS)
@@ -75,7 +82,7 @@ def chart_csv(spec: ChartSpec) -> bytes:
 def chart_table(spec: ChartSpec) -> HtmlTable:
     """Return a chart's values as a table: one row per x, one column per series."""
     unit = spec.data["unit"].iloc[0]
-    digits = 1 if unit == "%" else 0
+    digits = spec.value_digits
     series = list(dict.fromkeys(spec.data["series"]))
     xs = list(dict.fromkeys(spec.data["x"]))
     lookup = {(r.x, r.series): (r.value, r.status) for r in spec.data.itertuples()}
@@ -86,7 +93,10 @@ def chart_table(spec: ChartSpec) -> HtmlTable:
             value, status = lookup.get((x, name), (None, Status.NOT_SURVEYED.value))
             cells.append(format_number(value, digits, status=status))
         rows.append(cells)
-    headers = [spec.x_title or "", *(f"{name}（{unit}）" for name in series)]
+    headers = [
+        spec.x_title or "",
+        *(f"{name}（{unit}）" if unit else name for name in series),
+    ]
     emphasised = frozenset(i for i, x in enumerate(xs) if x == spec.highlight)
     return HtmlTable(headers, rows, [False, *([True] * len(series))], emphasised)
 

@@ -138,7 +138,7 @@ def _digits(entry: Entry) -> dict[int, int]:
         return {i: c.digits for i, c in enumerate(entry.block.table.columns, start=1)}
     spec: ChartSpec = entry.block.spec
     value_column = list(CHART_CSV_COLUMNS).index("value") + 1
-    return {value_column: 1 if (spec.data["unit"] == "%").any() else 0}
+    return {value_column: spec.value_digits}
 
 
 def _sheet_title(entry: Entry) -> str:

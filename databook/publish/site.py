@@ -227,6 +227,7 @@ def chart_html(
         spec.alt,
         spec.note,
         spec.highlight,
+        spec.digits,
         credit_line(spec.sources),
         [(d.label, d.href) for d in downloads],
     )

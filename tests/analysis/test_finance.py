@@ -6,11 +6,13 @@ columns are D A1101 総人口 (2020 census), CD D3201 歳入決算総額, CE D32
 地方税, CF D3203 歳出決算総額, CG D320303 民生費.
 """
 
+import pandas as pd
 import pytest
 
 from databook.analysis.common import Area
-from databook.analysis.finance import accounts, analyse_finance
+from databook.analysis.finance import accounts, analyse_finance, tax_per_person
 from databook.inputs import Inputs
+from databook.publish.data import table_cells
 from databook.sources.codes import load_master
 from databook.sources.ssdse import load_ssdse
 from tests.conftest import RAW
@@ -74,3 +76,60 @@ def test_accounts_without_items(inputs):
     table = accounts(dataset)
     assert table["local_tax"].isna().all()
     assert table["tax_share"].isna().all()
+
+
+# SSDSE-A-2026 line 405 is R07546 双葉町: column D A1101 総人口 is 0 (2020
+# census, the town was still evacuated), CD D3201 18,613,287, CE D320101
+# 1,325,621 (千円, FY2022). 福島県 is the 59 lines whose code starts R07.
+FUTABA = Area("07546", "双葉町", "福島県")
+OKUMA = Area("07545", "大熊町", "福島県")
+
+
+def test_tax_per_person_empty_town(inputs):
+    figures = analyse_finance(inputs, FUTABA).figures
+    # 1,325,621 千円 ÷ 0 residents has no value, so neither has its rank.
+    assert figures["tax_per_person"].value is None
+    assert figures["tax_per_person"].text == "（データなし）"
+    assert figures["tax_per_person_rank"].value is None
+    assert figures["tax_per_person_rank"].text == "（データなし）"
+    # The share needs no population: 1325621 ÷ 18613287 = 7.12%, ranked
+    # among all 59.
+    assert figures["tax_share"].text == "7.1%"
+    assert figures["tax_share_rank"].text.startswith("59市町村中")
+
+
+def test_tax_rank_skips_empty_town(inputs):
+    finding = analyse_finance(inputs, OKUMA)
+    # Line 404, R07545 大熊町: D 847, CE 5,625,644 → 5625644 × 1000 ÷ 847
+    # = 6,641,846.5円, the highest of 福島県. Ranked with 双葉町's 0 residents
+    # it came second of 59, behind an infinite value.
+    assert finding.figures["tax_per_person"].text == "6,641,847円"
+    assert finding.figures["tax_per_person_rank"].text == "58市町村中1位"
+    assert finding.figures["tax_share_rank"].text.startswith("59市町村中")
+    assert any(
+        "人口が0人の双葉町" in note and "58市町村" in note
+        for note in finding.method_notes
+    )
+
+
+def test_ranking_table_marks_empty_town(inputs):
+    table = analyse_finance(inputs, FUTABA).tables["finance_ranking"]
+    frame = table.frame.set_index("area_name")
+    assert len(frame) == 59
+    assert pd.isna(frame.loc["双葉町", "tax_per_person"])
+    assert frame.loc["双葉町", "tax_per_person_status"] == "not_applicable"
+    assert frame.loc["大熊町", "tax_per_person"] == 6641847
+    cells = table_cells(table)
+    column = [c.key for c in table.columns].index("tax_per_person")
+    row = list(frame.index).index("双葉町")
+    assert cells.rows[row][column] == "-"
+
+
+def test_tax_per_person_without_residents():
+    local_tax = pd.Series({"07545": 5625644.0, "07546": 1325621.0, "07547": 1.0})
+    population = pd.Series({"07545": 847.0, "07546": 0.0})
+    result = tax_per_person(local_tax, population)
+    assert result["07545"] == 6641847
+    # No census count of 07547 and a count of 0 for 07546: both missing.
+    assert pd.isna(result["07546"])
+    assert pd.isna(result["07547"])

@@ -7,6 +7,7 @@ BH C220833 従業者数（民営）（漁業）. Kanagawa is the 33 lines whose 
 starts R14, the nation all 1,741 lines.
 """
 
+import pandas as pd
 import pytest
 
 from databook.analysis.common import Area
@@ -16,6 +17,7 @@ from databook.analysis.industry import (
     counts,
     industry_names,
     specialization,
+    totals_by_area,
 )
 from databook.inputs import Inputs
 from databook.sources.codes import load_master
@@ -119,3 +121,72 @@ def test_industry_area_without_data(dataset):
     finding = analyse_industry(inputs, Area("99999", "架空村", "神奈川県"))
     assert finding.figures == {}
     assert "データにない" in finding.method_notes[0]
+
+
+def test_coefficients_chart_manazuru(finding):
+    spec = finding.charts["industry_coefficients"]
+    assert spec.kind == "ratio_bar"
+    assert spec.digits == 2
+    values = spec.data.set_index(["series", "x"])["value"]
+    # SSDSE-A-2026, Kanagawa sums (33 lines R14…) and nation sums (1,741
+    # lines) of BF C2208 3,525,744 and 57,937,290.
+    # BS C220847 宿泊業、飲食サービス業: 真鶴町 294 of 1376 (line 722),
+    # Kanagawa 311,021, nation 4,676,445.
+    # 対県: (294 × 3525744) ÷ (1376 × 311021) = 1,036,568,736 ÷ 427,964,896
+    # = 2.4221; 対全国: (294 × 57937290) ÷ (1376 × 4676445)
+    # = 17,033,563,260 ÷ 6,434,788,320 = 2.6471.
+    lodging = "宿泊業、飲食サービス業"
+    assert values["対神奈川県", lodging] == pytest.approx(2.4221, abs=0.0001)
+    assert values["対全国", lodging] == pytest.approx(2.6471, abs=0.0001)
+    # BJ C220836 建設業: 真鶴町 162, Kanagawa 208,570, nation 3,737,396.
+    # 対県: (162 × 3525744) ÷ (1376 × 208570) = 571,170,528 ÷ 286,992,320
+    # = 1.9902; 対全国: (162 × 57937290) ÷ (1376 × 3737396)
+    # = 9,385,840,980 ÷ 5,142,656,896 = 1.8251.
+    assert values["対神奈川県", "建設業"] == pytest.approx(1.9902, abs=0.0001)
+    assert values["対全国", "建設業"] == pytest.approx(1.8251, abs=0.0001)
+    # BH C220833 漁業 as in test_specialization_fishery_2021.
+    assert values["対神奈川県", "漁業"] == pytest.approx(174.31, abs=0.01)
+    # BG C220832 農業、林業: 真鶴町 0 employees, so a coefficient of 0.
+    assert values["対全国", "農業、林業"] == 0
+
+
+def test_coefficients_chart_order_and_notes(finding):
+    spec = finding.charts["industry_coefficients"]
+    nation = spec.data[spec.data["series"] == "対全国"]
+    assert len(nation) == 18
+    # Largest against the nation first: 鉱業、採石業、砂利採取業 40.62 (see
+    # test_top_and_specialized_industry), then 漁業 20.53.
+    assert list(nation["x"][:2]) == ["鉱業、採石業、砂利採取業", "漁業"]
+    assert list(nation["value"]) == sorted(nation["value"], reverse=True)
+    assert "1.0" in spec.alt
+    assert "同じ" in spec.alt
+    assert "縦線の1.0" in spec.note
+    assert "40.62" in spec.alt
+
+
+# SSDSE-A-2023 line 405, R07546 双葉町 (福島県): AM C2108 0 and BF C2208 0 in
+# the 2016 survey; SSDSE-A-2026 line 405: AM 4, BF 19 in 2021.
+FUTABA = Area("07546", "双葉町", "福島県")
+
+
+def test_change_from_zero_has_no_rate(dataset):
+    master = load_master(RAW / "codes" / "localgovjp-utf8.csv")
+    finding = analyse_industry(Inputs(master, {"ssdse-a": dataset}), FUTABA)
+    figures = finding.figures
+    assert figures["previous_establishments"].text == "0事業所"
+    assert figures["establishments_change"].text == "4事業所増"
+    # 4 − 0 over 0 establishments, 19 − 0 over 0 employees: no rate.
+    assert figures["establishments_change_rate"].value is None
+    assert figures["establishments_change_rate"].text == "（データなし）"
+    assert figures["employees_change_rate"].text == "（データなし）"
+    # 19 ÷ 4 = 4.75.
+    assert figures["per_establishment"].text == "4.8人"
+
+
+def test_per_establishment_without_establishments(dataset):
+    # 2016: 双葉町 has 0 establishments (SSDSE-A-2023 line 405, AM), so no
+    # employees per establishment, and the other 58 of 福島県 are ranked.
+    totals = totals_by_area(dataset, "2016", "07")
+    assert len(totals) == 59
+    assert pd.isna(totals.loc["07546", "per_establishment"])
+    assert totals["per_establishment"].notna().sum() == 58

@@ -109,3 +109,69 @@ def test_chapter_pages_under_weight_budget(sample_book):
     # A first visit transfers the page, site.css and plotly.js, all gzipped.
     for page in (sample_book / "build" / "site").glob("0*.html"):
         assert page_weight(page) < 1_600_000, page.name
+
+
+# 特化係数 of 真鶴町 in SSDSE-A-2026 (line 722; Kanagawa the 33 lines R14…,
+# the nation all 1,741): BS C220847 宿泊業、飲食サービス業 294 of BF C2208
+# 1376; Kanagawa 311,021 of 3,525,744, nation 4,676,445 of 57,937,290.
+# 対県 (294 × 3525744) ÷ (1376 × 311021) = 2.42209; 対全国 (294 × 57937290) ÷
+# (1376 × 4676445) = 2.64711. BG C220832 農業、林業 is 0 employees.
+LODGING = "宿泊業、飲食サービス業"
+
+
+def _coefficient_rows(data) -> list[dict]:
+    text = (data / "industry_coefficients.csv").read_text(encoding="utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_coefficients_table_two_decimals(sample_book):
+    site = sample_book / "build" / "site"
+    page = site / "03-industry.html"
+    tables = [
+        t for t in parse_page(page).tables if t["figure"] == "industry_coefficients"
+    ]
+    header, *body = tables[0]["rows"]
+    assert header == ["産業（大分類）", "対神奈川県", "対全国"]
+    rows = {row[0]: row[1:] for row in body}
+    assert rows[LODGING] == ["2.42", "2.65"]
+    assert rows["農業、林業"] == ["0.00", "0.00"]
+    # The hover texts state the same decimals. Without digits, the employees
+    # chart keeps whole numbers and the shares chart in % one decimal.
+    html = page.read_text(encoding="utf-8")
+    assert "%{customdata:,.2f}" in html
+    assert "%{x:,.0f}" in html
+    assert "%{y:,.1f}%" in html
+
+
+def test_coefficients_csv_full_precision(sample_book):
+    rows = _coefficient_rows(sample_book / "build" / "site" / "data")
+    lodging = [r for r in rows if f"（{LODGING}）" in r["指標"]]
+    values = {r["系列"]: r["値"] for r in lodging}
+    assert float(values["対神奈川県"]) == pytest.approx(2.42209, abs=0.00001)
+    assert float(values["対全国"]) == pytest.approx(2.64711, abs=0.00001)
+    # Not rounded to the 2 decimals printed.
+    assert len(values["対全国"].split(".")[1]) > 2
+    assert {r["単位"] for r in rows} == {""}
+
+
+def test_coefficients_json_and_excel(sample_book):
+    data = sample_book / "build" / "site" / "data"
+    from_csv = {(r["系列"], r["指標"]): float(r["値"]) for r in _coefficient_rows(data)}
+    document = json.loads(
+        (data / "industry_coefficients.json").read_text(encoding="utf-8")
+    )
+    for row in document["rows"]:
+        assert row["値"] == from_csv[(row["系列"], row["指標"])]
+    assert "1.0" in document["description"]
+
+    sheet = load_workbook(data / "industry_coefficients.xlsx").active
+    header = [cell.value for cell in sheet[4]]
+    value_column = header.index("値") + 1
+    cells = [
+        sheet.cell(row=r, column=value_column) for r in range(5, sheet.max_row + 1)
+    ]
+    assert len(cells) == 36
+    for cell in cells:
+        assert cell.number_format == '#,##0.00;"△"#,##0.00'
+    stored = {round(cell.value, 5) for cell in cells}
+    assert 2.64711 in stored
