@@ -67,10 +67,12 @@ class ChartServer:
     """A kaleido server started on first need and stopped when the block ends.
 
     `start` may be called early, so that chromium boots while the caller does
-    other work; nothing starts if no chart is ever exported. Only one thread
-    at a time may export, because kaleido's sync server serves one caller:
-    `export_in_background` hands the jobs to the server's own worker thread,
-    and `export` waits for that thread's jobs before drawing.
+    other work. Otherwise the first export starts it, and a block that exports
+    nothing starts no browser.
+
+    Only one thread at a time may export, because kaleido's sync server serves
+    one caller. `export_in_background` hands the jobs to the server's own
+    worker thread, and `export` waits for that thread's jobs before drawing.
     """
 
     def __init__(self) -> None:
