@@ -9,12 +9,16 @@ on a copy of the sample project and reports the median wall time and the
 peak resident memory of the databook process (chromium, which kaleido starts,
 is a separate process and not counted). The naive route draws every chart
 with its own `fig.write_image` call, which starts a browser per chart, and
-then lays out the same PDF.
+then lays out the same PDF. The export rate is the sample's charts drawn
+through one running chart server, after its browser has started. The preview
+times are those of `databook serve` after a chapter text edit, in one warm
+process: until the site is rewritten, then until the PDF is laid out too.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import statistics
 import subprocess
@@ -32,6 +36,41 @@ from pathlib import Path
 from databook.build import build
 build(Path(sys.argv[1]), force=sys.argv[2] == "force")
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+# Draws the sample's charts as SVG and as PNG through one chart server and
+# prints the seconds of each batch as JSON, after a first chart has started
+# the browser.
+EXPORT_RATE = """
+import json, sys, time
+from pathlib import Path
+from databook.build import IMAGE_SUFFIXES, analyse, assemble_book, Tally
+from databook.cache import StepCache
+from databook.charts.export import ChartServer
+from databook.charts.figures import build_figure, print_size
+from databook.config import load_config
+
+project = Path(sys.argv[1])
+config = load_config(project / "databook.yml")
+area, findings = analyse(config, StepCache(project / "rate-cache"), Tally())
+book = assemble_book(config, area, findings)
+charts = [block for chapter in book.chapters for block in chapter.charts]
+out = project / "rate"
+out.mkdir(exist_ok=True)
+seconds = {}
+with ChartServer() as server:
+    first = charts[0].spec
+    server.export([(build_figure(first, for_print=True), out / "warm.svg", 600, 400)])
+    for suffix in IMAGE_SUFFIXES:
+        jobs = []
+        for block in charts:
+            width, height = print_size(block.spec)
+            figure = build_figure(block.spec, for_print=True)
+            jobs.append((figure, out / f"{block.spec.id}.{suffix}", width, height))
+        started = time.perf_counter()
+        server.export(jobs)
+        seconds[suffix] = time.perf_counter() - started
+print(json.dumps({"charts": len(charts), "seconds": seconds}))
 """
 
 # The same book without cache or chart server: one write_image per chart.
@@ -64,6 +103,27 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
 
+# Times databook serve's two builds after a chapter edit, in one process that
+# has built the book once, and prints them as JSON.
+PREVIEW = """
+import json, sys, time
+from pathlib import Path
+from databook.build import build
+
+project = Path(sys.argv[1])
+build(project)
+chapter = project / "chapters" / "01-population.qmd"
+chapter.write_text(chapter.read_text("utf-8") + "\\n試しの一文\\n", "utf-8")
+started = time.perf_counter()
+site = build(project, defer_pdf=True)
+site_ready = time.perf_counter()
+build(project)
+pdf_ready = time.perf_counter()
+assert site.pdf_deferred
+print(json.dumps({"site": site_ready - started, "pdf": pdf_ready - started}))
+"""
+
+
 def copy_sample(target: Path) -> Path:
     shutil.copy(REPO / "databook.yml", target / "databook.yml")
     shutil.copytree(REPO / "chapters", target / "chapters")
@@ -82,6 +142,17 @@ def run(script: str, project: Path, mode: str = "") -> tuple[float, int]:
     )
     seconds = time.perf_counter() - started
     return seconds, int(result.stdout.strip().splitlines()[-1])
+
+
+def run_json(script: str, project: Path) -> dict:
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(project)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def run_cli(project: Path) -> tuple[float, int]:
@@ -117,6 +188,8 @@ def main() -> None:
     args = parser.parse_args()
 
     results: dict[str, list[tuple[float, int]]] = {}
+    rates: list[dict] = []
+    previews: list[dict] = []
     with tempfile.TemporaryDirectory() as folder:
         project = copy_sample(Path(folder))
         for number in range(args.runs):
@@ -131,6 +204,8 @@ def main() -> None:
             edit_data(project, number)
             results.setdefault("(d) data file changed", []).append(run(BUILD, project))
             results.setdefault("(e) naive route", []).append(run(NAIVE, project))
+            rates.append(run_json(EXPORT_RATE, project))
+            previews.append(run_json(PREVIEW, project))
 
     print("| scenario | median | runs | peak memory (databook process) |")
     print("|---|---|---|---|")
@@ -140,6 +215,22 @@ def main() -> None:
         shown = f"{memory / 1024:.0f} MiB" if memory else "—"
         listed = ", ".join(f"{s:.2f}" for s in seconds)
         print(f"| {name} | {statistics.median(seconds):.2f} s | {listed} | {shown} |")
+
+    print()
+    print("| format | charts per second (median) | runs |")
+    print("|---|---|---|")
+    for suffix in ("svg", "png"):
+        per_second = [rate["charts"] / rate["seconds"][suffix] for rate in rates]
+        listed = ", ".join(f"{r:.1f}" for r in per_second)
+        print(f"| {suffix} | {statistics.median(per_second):.1f} | {listed} |")
+
+    print()
+    print("| preview after a chapter edit | median | runs |")
+    print("|---|---|---|")
+    for key, label in (("site", "site rewritten"), ("pdf", "PDF laid out")):
+        seconds = [preview[key] for preview in previews]
+        listed = ", ".join(f"{s:.2f}" for s in seconds)
+        print(f"| {label} | {statistics.median(seconds):.2f} s | {listed} |")
 
 
 if __name__ == "__main__":
