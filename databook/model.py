@@ -246,7 +246,8 @@ class ChartSpec:
     id: str
     title: str
     kind: str
-    """One of line, bar, grouped_bar, stacked_bar, ranking_bar, ratio_bar."""
+    """One of line, bar, grouped_bar, stacked_bar, ranking_bar, ratio_bar,
+    horizontal_bar, age_pyramid."""
     data: pd.DataFrame
     """Tidy rows drawn: columns x, series, value, and the tidy source columns."""
     x_title: str

@@ -12,6 +12,7 @@ census rows lack, gets no per-resident figure and is left out of its ranking.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from databook.analysis.codes import code_change_note, current_codes, used_changes
@@ -261,18 +262,34 @@ def _percent(value, period, sources) -> KeyFigure:
     return KeyFigure(float(value), format_quantity(value, "%", 1), period, "%", sources)
 
 
+MILLION_YEN_FROM = 10_000_000
+"""Amount in 千円 (100億円) from which the accounts table is in 百万円.
+
+A city's amounts of eight digits and more in 千円 make the table too wide for
+a printed page. In 百万円 they keep five to seven digits.
+"""
+
+
 def _accounts_table(own: pd.DataFrame, sources) -> Table:
     frame = own.assign(period_label=own["period"].map(format_period_short))
+    money = ["revenue", "local_tax", "expenditure"]
+    money += ["welfare", "public_works", "education", "disaster"]
+    unit, note = "千円", ""
+    if frame[money].abs().max().max() >= MILLION_YEN_FROM:
+        unit = "百万円"
+        note = "金額は千円の決算額を百万円に四捨五入した値。"
+        # Half up, as official tables round; the amounts are never negative.
+        frame[money] = np.floor(frame[money] / 1000 + 0.5)
     columns = (
         Column("period_label", "年度", kind="text"),
-        Column("revenue", "歳入決算総額（千円）"),
-        Column("local_tax", "地方税（千円）"),
+        Column("revenue", f"歳入決算総額（{unit}）"),
+        Column("local_tax", f"地方税（{unit}）"),
         Column("tax_share", "地方税の割合（%）", kind="percent", digits=1),
-        Column("expenditure", "歳出決算総額（千円）"),
-        Column("welfare", "民生費（千円）"),
-        Column("public_works", "土木費（千円）"),
-        Column("education", "教育費（千円）"),
-        Column("disaster", "災害復旧費（千円）"),
+        Column("expenditure", f"歳出決算総額（{unit}）"),
+        Column("welfare", f"民生費（{unit}）"),
+        Column("public_works", f"土木費（{unit}）"),
+        Column("education", f"教育費（{unit}）"),
+        Column("disaster", f"災害復旧費（{unit}）"),
     )
     return Table(
         id="finance_accounts",
@@ -280,7 +297,7 @@ def _accounts_table(own: pd.DataFrame, sources) -> Table:
         frame=frame.reset_index(drop=True),
         columns=columns,
         sources=sources,
-        note="地方税の割合 = 地方税 ÷ 歳入決算総額 × 100",
+        note=f"{note}地方税の割合 = 地方税 ÷ 歳入決算総額 × 100",
     )
 
 

@@ -442,7 +442,7 @@ def _shares_chart(structure, area, latest, sources) -> ChartSpec:
             f"産業別従業者数の構成比：{area.name}・{area.prefecture}・全国"
             f"（{format_period_short(latest)}）"
         ),
-        kind="grouped_bar",
+        kind="horizontal_bar",
         data=pd.DataFrame(rows),
         x_title="産業（大分類）",
         y_title="構成比（%）",

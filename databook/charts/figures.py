@@ -7,8 +7,10 @@ dash styles on top of colour.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
+import pandas as pd
 import plotly.graph_objects as go
 
 from databook.model import ChartSpec
@@ -25,14 +27,27 @@ PAPER_TEXT_WIDTH_MM = {"A4": 170, "A5": 120}
 CSS_PIXELS_PER_MM = 96 / 25.4
 PRINT_HEIGHT = 340
 RANKING_ROW_HEIGHT = 17
-HORIZONTAL_KINDS = ("ranking_bar", "ratio_bar", "age_pyramid")
+GROUPED_BAR_HEIGHT = 10
+GROUP_GAP = 6
+HORIZONTAL_KINDS = ("ranking_bar", "ratio_bar", "age_pyramid", "horizontal_bar")
 """Kinds drawn as horizontal bars, whose height grows with the rows."""
+PRINT_CHART_MAX_MM = {"A4": 200, "A5": 140}
+"""Tallest printed chart that leaves room on the page for its caption and 出典."""
+RANKING_NEIGHBOURS = 3
+"""Rows kept above and below the highlighted area when a printed ranking is cut."""
+GAP_LABEL = "…"
 
 
 def build_figure(
     spec: ChartSpec, *, for_print: bool = False, paper: str = "A4"
 ) -> go.Figure:
-    """Draw a chart specification as a plotly figure."""
+    """Draw a chart specification as a plotly figure.
+
+    A printed ranking longer than the page holds is cut to its top and bottom
+    rows and the highlighted area's neighbours (see `print_cut_note`).
+    """
+    if for_print and spec.kind == "ranking_bar":
+        spec, _ = _fit_ranking(spec, paper)
     builders = {
         "line": _line,
         "bar": _bar,
@@ -41,34 +56,97 @@ def build_figure(
         "ranking_bar": _ranking_bar,
         "age_pyramid": _age_pyramid,
         "ratio_bar": _ratio_bar,
+        "horizontal_bar": _horizontal_bar,
     }
     figure = builders[spec.kind](spec)
     _apply_theme(figure, spec, for_print=for_print, paper=paper)
     return figure
 
 
+def print_cut_note(spec: ChartSpec, paper: str = "A4") -> str | None:
+    """Return the note that a printed chart shows only part of its rows, or None."""
+    if spec.kind != "ranking_bar":
+        return None
+    return _fit_ranking(spec, paper)[1]
+
+
 def print_size(spec: ChartSpec, paper: str = "A4") -> tuple[int, int]:
     """Return the print size in CSS pixels, with a row per bar for horizontal bars."""
     width = round(PAPER_TEXT_WIDTH_MM[paper] * CSS_PIXELS_PER_MM)
+    if spec.kind == "ranking_bar":
+        spec, _ = _fit_ranking(spec, paper)
     if spec.kind in HORIZONTAL_KINDS:
-        return width, 90 + RANKING_ROW_HEIGHT * _bar_rows(spec)
+        return width, 90 + _bars_height(spec)
     return width, PRINT_HEIGHT if paper == "A4" else round(PRINT_HEIGHT * 0.85)
 
 
 def web_height(spec: ChartSpec) -> int:
     """Return the chart height on the site in CSS pixels."""
     if spec.kind in HORIZONTAL_KINDS:
-        return 120 + RANKING_ROW_HEIGHT * _bar_rows(spec)
+        return 120 + _bars_height(spec)
     return 420
 
 
-def _bar_rows(spec: ChartSpec) -> int:
-    """Return the rows of bars: grouped series stand in rows of their own."""
+def _bars_height(spec: ChartSpec) -> int:
+    """Return the height in CSS pixels that the bars of a horizontal chart take.
+
+    A ranking or a pyramid gets `RANKING_ROW_HEIGHT` per row. Grouped series
+    get `GROUPED_BAR_HEIGHT` per bar and `GROUP_GAP` between categories, so
+    that 18 industries with three series still fit a printed page.
+    """
+    if spec.kind == "ranking_bar":
+        return RANKING_ROW_HEIGHT * len(spec.data)
     categories = spec.data["x"].nunique()
     if spec.kind == "age_pyramid":
         # Men and women share a class's row, on either side of zero.
-        return categories
-    return categories * spec.data["series"].nunique()
+        return RANKING_ROW_HEIGHT * categories
+    series = spec.data["series"].nunique()
+    return categories * (GROUPED_BAR_HEIGHT * series + GROUP_GAP)
+
+
+def max_print_rows(paper: str) -> int:
+    """Return how many bar rows a printed chart holds at `RANKING_ROW_HEIGHT`."""
+    tallest = PRINT_CHART_MAX_MM[paper] * CSS_PIXELS_PER_MM
+    return int((tallest - 90) // RANKING_ROW_HEIGHT)
+
+
+def _fit_ranking(spec: ChartSpec, paper: str) -> tuple[ChartSpec, str | None]:
+    """Cut a ranking to the rows a printed page holds; return it and a note.
+
+    The cut keeps as many top and bottom rows as fit beside the highlighted
+    area and `RANKING_NEIGHBOURS` rows on each side of it, and marks each
+    left-out run with a row labelled `GAP_LABEL`. The site and the data
+    table keep every row.
+    """
+    data = spec.data.reset_index(drop=True)
+    limit = max_print_rows(paper)
+    if len(data) <= limit:
+        return spec, None
+
+    matches = data.index[data["x"] == spec.highlight]
+    own = int(matches[0]) if len(matches) else None
+    window = set()
+    if own is not None:
+        window = set(range(own - RANKING_NEIGHBOURS, own + RANKING_NEIGHBOURS + 1))
+    gaps = 2 if window else 1
+    edge = (limit - gaps - len(window)) // 2
+    keep = set(range(edge)) | set(range(len(data) - edge, len(data))) | window
+    positions = sorted(p for p in keep if 0 <= p < len(data))
+
+    rows = []
+    for previous, position in zip([-1, *positions], positions, strict=False):
+        if position > previous + 1:
+            rows.append(
+                {**data.iloc[position].to_dict(), "x": GAP_LABEL, "value": None}
+            )
+        rows.append(data.iloc[position].to_dict())
+    noun = spec.x_title or ""
+    around = f"と{spec.highlight}の前後" if own is not None else ""
+    note = (
+        f"全{len(data)}{noun}のうち、上位{edge}・下位{edge}{around}を示します"
+        f"（{GAP_LABEL}は省略。すべての値は表とサイトにあります）。"
+    )
+    return dataclasses.replace(spec, data=pd.DataFrame(rows)), note
 
 
 def _series(spec: ChartSpec):
@@ -129,22 +207,31 @@ def _bar(spec: ChartSpec) -> go.Figure:
 
 
 def _ranking_bar(spec: ChartSpec) -> go.Figure:
-    """Draw categories as horizontal bars, first row at the top."""
+    """Draw categories as horizontal bars, first row at the top.
+
+    Rows sit at positions 0, 1, … labelled with the categories, because a cut
+    ranking repeats the gap label, which a category axis would merge.
+    """
     colours = [
         HIGHLIGHT_COLOUR if x == spec.highlight else BAR_COLOUR for x in spec.data["x"]
     ]
     value = f"%{{x:{_value_format(spec)}}}{_unit(spec)}"
+    positions = list(range(len(spec.data)))
     figure = go.Figure(
         go.Bar(
             x=spec.data["value"],
-            y=spec.data["x"],
+            y=positions,
             orientation="h",
             name=spec.data["series"].iloc[0],
             marker={"color": colours},
-            hovertemplate=f"%{{y}}: {value}<extra></extra>",
+            customdata=spec.data["x"],
+            hovertemplate=f"%{{customdata}}: {value}<extra></extra>",
         )
     )
     figure.update_layout(showlegend=False)
+    figure.update_yaxes(
+        tickmode="array", tickvals=positions, ticktext=list(spec.data["x"])
+    )
     return figure
 
 
@@ -234,6 +321,32 @@ def _ratio_bar(spec: ChartSpec) -> go.Figure:
     return figure
 
 
+def _horizontal_bar(spec: ChartSpec) -> go.Figure:
+    """Draw series side by side as horizontal bars, the first category at the top.
+
+    For categories with long names (産業大分類), which read across instead
+    of standing on end below a vertical chart.
+    """
+    figure = go.Figure()
+    value = f"%{{x:{_value_format(spec)}}}{_unit(spec)}"
+    for index, name, rows in _series(spec):
+        figure.add_trace(
+            go.Bar(
+                x=rows["value"],
+                y=rows["x"],
+                orientation="h",
+                name=name,
+                marker={
+                    "color": SERIES_COLOURS[index % len(SERIES_COLOURS)],
+                    "line": {"color": "#08306B", "width": 1},
+                },
+                hovertemplate=f"%{{y}}<br>%{{fullData.name}}: {value}<extra></extra>",
+            )
+        )
+    figure.update_layout(barmode="group")
+    return figure
+
+
 def _grouped_bar(spec: ChartSpec) -> go.Figure:
     figure = go.Figure()
     for index, name, rows in _series(spec):
@@ -268,7 +381,12 @@ def _apply_theme(
         plot_bgcolor="white",
         margin={"l": 70, "r": 20, "t": 20, "b": 60},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
-        hoverlabel={"font": {"family": FONT_FAMILY}},
+        # Dark text on white: the default takes the trace colour as background.
+        hoverlabel={
+            "font": {"family": FONT_FAMILY, "color": "#222"},
+            "bgcolor": "white",
+            "bordercolor": HIGHLIGHT_COLOUR,
+        },
         separators=".,",
     )
     category_axis = {
@@ -287,13 +405,19 @@ def _apply_theme(
         "rangemode": "tozero",
     }
     if spec.kind == "ranking_bar":
-        figure.update_yaxes(**category_axis, autorange="reversed")
+        # Positions, not categories: see _ranking_bar.
+        position_axis = {**category_axis, "type": "linear", "showgrid": False}
+        figure.update_yaxes(**position_axis, autorange="reversed", zeroline=False)
         figure.update_xaxes(**value_axis, side="top")
         figure.update_layout(margin={"l": 90, "t": 60, "b": 20})
     elif spec.kind == "age_pyramid":
         figure.update_yaxes(**category_axis)
         figure.update_xaxes(**value_axis)
         figure.update_layout(margin={"l": 90})
+    elif spec.kind == "horizontal_bar":
+        figure.update_yaxes(**category_axis, autorange="reversed")
+        figure.update_xaxes(**value_axis)
+        figure.update_layout(margin={"l": 90, "t": 40})
     elif spec.kind == "ratio_bar":
         figure.update_yaxes(**category_axis, autorange="reversed")
         # A log axis has no zero to start from or to draw.

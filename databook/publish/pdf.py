@@ -7,21 +7,38 @@ inline SVG more slowly and logs a warning per unsupported attribute.
 from __future__ import annotations
 
 import logging
+import re
 from importlib import resources
 from pathlib import Path
 
 from markupsafe import Markup
 
-from databook.charts.figures import CSS_PIXELS_PER_MM, PAPER_TEXT_WIDTH_MM, print_size
+from databook.charts.figures import (
+    CSS_PIXELS_PER_MM,
+    PAPER_TEXT_WIDTH_MM,
+    PRINT_CHART_MAX_MM,
+    print_cut_note,
+    print_size,
+)
 from databook.publish.book import Book, credit_line, templates
 from databook.publish.chapters import ChartBlock, TableBlock
-from databook.publish.data import table_cells
+from databook.publish.data import HtmlTable, table_cells
 from databook.publish.glossary import terms_used
 
 logger = logging.getLogger(__name__)
 
 PAGE_MARGINS_MM = {"A4": (22, 20, 20, 20), "A5": (16, 14, 16, 14)}
 """Top, outer, bottom and inner margins; the text width follows from them."""
+TABLE_FONT_PT = 9.0
+"""Font size of tables in print.css, kept by every table that fits at it."""
+SMALLEST_TABLE_FONT_PT = 6.5
+CELL_PADDING_MM = 4.0
+"""Left plus right padding of a table cell at `TABLE_FONT_PT` (print.css)."""
+MM_PER_PT = 25.4 / 72
+ASCII_EM = 0.78
+"""Width of an ASCII character in em: BIZ UDPGothic's digits, as WeasyPrint 70
+lays out 0123456789 at 7.77 em; commas and points are narrower."""
+ASCII_RUN = re.compile(r"[!-~]+")
 
 
 def book_html(
@@ -43,16 +60,20 @@ def book_html(
                             block=part,
                             svg_href=f"{chart_dir}/{part.spec.id}.svg",
                             width_mm=width_mm,
+                            cut_note=print_cut_note(part.spec, paper),
                             credit=credit_line(part.spec.sources),
                         )
                     )
                 )
             elif isinstance(part, TableBlock):
+                data = table_cells(part.table, emphasise=book.municipality)
+                size = table_font_size(data, text_width)
                 parts.append(
                     Markup(
                         env.get_template("pdf/table.html").render(
                             block=part,
-                            data=table_cells(part.table, emphasise=book.municipality),
+                            data=data,
+                            font_pt=size if size < TABLE_FONT_PT else None,
                             credit=credit_line(part.table.sources),
                         )
                     )
@@ -74,6 +95,7 @@ def book_html(
     top, outer, bottom, inner = PAGE_MARGINS_MM[paper]
     page_css = (
         f"@page {{ size: {paper}; margin: {top}mm {outer}mm {bottom}mm {inner}mm; }}"
+        f"figure img {{ max-height: {PRINT_CHART_MAX_MM[paper]}mm; }}"
     )
     if duplex:
         # Chapters open on a right-hand page, blank left pages stay blank, and
@@ -91,6 +113,44 @@ def book_html(
         css=Markup(css + page_css),
         glossary=terms_used(all_text),
     )
+
+
+def table_font_size(data: HtmlTable, text_width_mm: float) -> float:
+    """Return the font size in points at which a table fits the text width.
+
+    Numbers and other ASCII runs never break, so the widest run of each column
+    sets its narrowest width; Japanese text may break between any two
+    characters. The widths are estimates (`ASCII_EM`), so a table close to
+    the limit may still reach a millimetre or two into the margin. A table
+    too wide even at `SMALLEST_TABLE_FONT_PT` gets that size.
+    """
+    columns = range(len(data.headers))
+    widest_em = [
+        max((_unbreakable_em(row[column]) for row in data.rows), default=0.0)
+        for column in columns
+    ]
+    widest_em = [
+        max(em, _unbreakable_em(data.headers[column]))
+        for column, em in enumerate(widest_em)
+    ]
+    # Padding shrinks with the font, as it is set in mm for TABLE_FONT_PT.
+    per_point = (
+        sum(widest_em) * MM_PER_PT + len(widest_em) * CELL_PADDING_MM / TABLE_FONT_PT
+    )
+    size = text_width_mm / per_point if per_point else TABLE_FONT_PT
+    return round(max(SMALLEST_TABLE_FONT_PT, min(TABLE_FONT_PT, size)), 1)
+
+
+def _unbreakable_em(text: str) -> float:
+    """Return the width in em of the longest run of `text` that cannot break.
+
+    Other text than ASCII counts as 2 em: a Japanese line cannot end on an
+    opening bracket nor start with a closing one, so 「（千」 stays together.
+    """
+    runs = [len(run) * ASCII_EM for run in ASCII_RUN.findall(text)]
+    if ASCII_RUN.sub("", text).strip():
+        runs.append(2.0)
+    return max(runs, default=0.0)
 
 
 def write_pdf(

@@ -9,6 +9,7 @@ columns are D A1101 総人口 (2020 census), CD D3201 歳入決算総額, CE D32
 import pandas as pd
 import pytest
 
+from databook.analysis.codes import current_codes
 from databook.analysis.common import Area
 from databook.analysis.finance import accounts, analyse_finance, tax_per_person
 from databook.inputs import Inputs
@@ -59,16 +60,33 @@ def test_finance_ranks_manazuru(inputs):
 def test_finance_follows_code_change(inputs):
     finding = analyse_finance(inputs, NAKAGAWA)
     table = finding.tables["finance_accounts"].frame.set_index("period")
+    own = accounts(current_codes(inputs.datasets["ssdse-a"]))
+    own = own[own["area_code"] == "40231"].set_index("period")
     # Line 1499 is R40305 那珂川町 in the 2018 and 2019 editions and R40231
     # 那珂川市 from 2020: FY2015 revenue (2018 edition, column CE) 16,387,049
     # and FY2016 (2019 edition, column CG) 17,034,830 belong to 那珂川市.
     assert list(table.index) == [f"FY{year}" for year in range(2015, 2023)]
-    assert table.loc["FY2015", "revenue"] == 16387049
-    assert table.loc["FY2016", "revenue"] == 17034830
-    assert table.loc["FY2017", "revenue"] == 17461020
+    assert own.loc["FY2015", "revenue"] == 16387049
+    assert own.loc["FY2016", "revenue"] == 17034830
+    assert own.loc["FY2017", "revenue"] == 17461020
+    # Amounts of 10,000,000 千円 and more put the table in 百万円, rounded
+    # half up: 16,387,049 → 16,387 and 17,034,830 → 17,035.
+    assert table.loc["FY2015", "revenue"] == 16387
+    assert table.loc["FY2016", "revenue"] == 17035
     assert "40305→40231" in finding.method_notes[-1]
     # Fukuoka has 60 municipalities in every edition; none is counted twice.
     assert finding.figures["tax_share_rank"].text.startswith("60市町村中")
+
+
+def test_accounts_table_unit_by_size(inputs):
+    # 真鶴町's largest amount, FY2020 revenue 4,905,879 千円 (SSDSE-A-2024,
+    # column CD), stays under 10,000,000 千円; 那珂川市's 16,387,049 does not.
+    small = analyse_finance(inputs, MANAZURU).tables["finance_accounts"]
+    large = analyse_finance(inputs, NAKAGAWA).tables["finance_accounts"]
+    assert small.columns[1].label == "歳入決算総額（千円）"
+    assert large.columns[1].label == "歳入決算総額（百万円）"
+    assert "百万円に四捨五入" in large.note
+    assert "百万円" not in small.note
 
 
 def test_accounts_without_items(inputs):
