@@ -7,13 +7,10 @@ failed build leaves the previous book and open data as they were.
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import pickle
 import re
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -35,7 +32,6 @@ from databook.analysis.series import analyse_series
 from databook.analysis.tourism import analyse_tourism
 from databook.cache import (
     CACHE_DIR,
-    STATE_FILE,
     StepCache,
     code_version,
     is_up_to_date,
@@ -48,7 +44,6 @@ from databook.doctor import require, run_checks
 from databook.errors import (
     ConfigError,
     DatabookError,
-    EnvironmentProblem,
     ErrorCollector,
 )
 from databook.formatting import era_style
@@ -58,6 +53,7 @@ from databook.progress import Progress
 from databook.publish.book import Book
 from databook.publish.chapters import ChapterRenderer, read_chapter
 from databook.sources.codes import MunicipalityMaster, normalize_area_code
+from databook.staging import publish, remove_leftovers, staging
 
 if TYPE_CHECKING:
     from databook.charts.export import ChartServer
@@ -162,6 +158,7 @@ def build(
         logger.info("変更はありません。build/ は最新です。")
         return _unchanged_result(project, started)
 
+    remove_leftovers(project)
     config = load_config(project / CONFIG_NAME)
     # Check the code's form before minutes of loading; the master list
     # confirms that the municipality exists once it is read.
@@ -205,9 +202,14 @@ def build(
             server=server,
         )
         # A deferred PDF is stale, so the state must not claim the book is current.
-        write_state(outputs.build, "" if pages is None else fingerprint)
-        swap_in(outputs.build, project / BUILD)
-        swap_in(outputs.processed, project / PROCESSED)
+        publish(
+            [
+                (outputs.build, project / BUILD),
+                (outputs.processed, project / PROCESSED),
+            ],
+            project / BUILD,
+            "" if pages is None else fingerprint,
+        )
 
     result = BuildResult(
         pdf=project / BUILD / "databook.pdf" if config.output.pdf else None,
@@ -359,17 +361,6 @@ def _unchanged_result(project: Path, started: float) -> BuildResult:
         seconds=time.monotonic() - started,
         unchanged=True,
     )
-
-
-def write_state(build_dir: Path, fingerprint: str) -> None:
-    """Record what this build read and wrote, for the next build's check."""
-    outputs = sorted(
-        path.relative_to(build_dir).as_posix()
-        for path in build_dir.rglob("*")
-        if path.is_file()
-    )
-    state = {"fingerprint": fingerprint, "outputs": outputs}
-    (build_dir / STATE_FILE).write_text(json.dumps(state, indent=1), encoding="utf-8")
 
 
 def analyse(
@@ -672,39 +663,3 @@ def write_book_pdf(
     cache.put("pdf", f"{key}.pages", str(count).encode())
     tally.count("pdf", reused=False)
     return count
-
-
-@contextmanager
-def staging(project: Path) -> Iterator[Path]:
-    """Yield a fresh folder in the project, removed afterwards whatever happens."""
-    stage = Path(tempfile.mkdtemp(prefix=".databook-tmp-", dir=project))
-    try:
-        yield stage
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
-
-
-def swap_in(new: Path, target: Path) -> None:
-    """Replace `target` with `new` by renames, keeping the old one until done."""
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        old = None
-        if target.exists():
-            old = target.with_name(f".{target.name}.old-{os.getpid()}")
-            target.rename(old)
-        try:
-            new.rename(target)
-        except OSError:
-            if old is not None:
-                old.rename(target)
-            raise
-    except OSError as error:
-        raise EnvironmentProblem(
-            f"{target.name} を置き換えられません（{error.strerror}）。"
-            f"{target.name} は前回のままです。",
-            file=target.name,
-            hint=f"フォルダ {target} とその親フォルダに書き込めるか"
-            "（読み取り専用や、ほかのプログラムが開いていないか）を確かめてください。",
-        ) from error
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)

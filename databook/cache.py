@@ -146,11 +146,11 @@ class StepCache:
     def put(self, kind: str, key: str, content: bytes) -> None:
         content_path, hash_path = self._paths(kind, key)
         content_path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomic(content_path, content)
-        _write_atomic(hash_path, hash_bytes(content).encode("ascii"))
+        write_atomic(content_path, content)
+        write_atomic(hash_path, hash_bytes(content).encode("ascii"))
 
 
-def _write_atomic(path: Path, content: bytes) -> None:
+def write_atomic(path: Path, content: bytes) -> None:
     """Write to a temporary file beside `path`, then rename it into place."""
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
+import os
 import re
 import shutil
 import subprocess
@@ -13,8 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from databook.build import chapter_slug, swap_in
+from databook.build import chapter_slug
+from databook.cache import STATE_FILE
 from databook.errors import EnvironmentProblem
+from databook.staging import publish, remove_leftovers, swap_in
 from tests.conftest import run_databook, set_municipality
 
 
@@ -501,6 +505,66 @@ def test_doctor_passes_here():
     result = run_databook("doctor", cwd=Path.cwd())
     assert result.returncode == 0, result.stderr
     assert "chromium" in result.stderr
+
+
+def test_failed_second_swap_puts_first_back(tmp_path):
+    # build/ swaps in, then data/processed/ cannot (its staged folder is
+    # gone): build/ must be the earlier one again, with its state file.
+    build, processed = tmp_path / "build", tmp_path / "processed"
+    for folder, content in ((build, b"earlier book"), (processed, b"earlier data")):
+        folder.mkdir()
+        (folder / "file").write_bytes(content)
+    (build / STATE_FILE).write_text('{"fingerprint": "earlier"}', encoding="utf-8")
+    stage = tmp_path / "stage"
+    stage.mkdir()
+    (stage / "file").write_bytes(b"new book")
+
+    with pytest.raises(EnvironmentProblem):
+        publish(
+            [(stage, build), (tmp_path / "missing-stage", processed)],
+            build,
+            "new",
+        )
+
+    assert (build / "file").read_bytes() == b"earlier book"
+    assert "earlier" in (build / STATE_FILE).read_text(encoding="utf-8")
+    assert (processed / "file").read_bytes() == b"earlier data"
+    assert (stage / "file").read_bytes() == b"new book"
+
+
+def test_publish_writes_state_last(tmp_path):
+    build = tmp_path / "build"
+    build.mkdir()
+    (build / "old.pdf").write_bytes(b"earlier")
+    stage = tmp_path / "stage"
+    stage.mkdir()
+    (stage / "databook.pdf").write_bytes(b"new")
+
+    publish([(stage, build)], build, "fingerprint")
+
+    state = json.loads((build / STATE_FILE).read_text(encoding="utf-8"))
+    assert state == {"fingerprint": "fingerprint", "outputs": ["databook.pdf"]}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]
+
+
+def test_leftovers_of_ended_builds_removed(tmp_path):
+    # A process that has exited: its PID names the leftovers below.
+    child = subprocess.Popen(["true"])
+    child.wait()
+    left = [
+        tmp_path / f".databook-tmp-{child.pid}-x1y2",
+        tmp_path / f".build.old-{child.pid}",
+        tmp_path / "data" / f".processed.old-{child.pid}",
+    ]
+    (tmp_path / "data").mkdir()
+    running = tmp_path / f".databook-tmp-{os.getpid()}-live"
+    for folder in [*left, running]:
+        folder.mkdir()
+
+    remove_leftovers(tmp_path)
+
+    assert not any(folder.exists() for folder in left)
+    assert running.is_dir()
 
 
 def test_failed_swap_keeps_old_output(tmp_path):
