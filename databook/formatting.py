@@ -27,7 +27,11 @@ ERAS = (("令和", 2019), ("平成", 1989), ("昭和", 1926), ("大正", 1912), 
 
 
 def is_missing(value: float | int | None) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    """Return True for None and NaN, including NumPy's float64 NaN."""
+    try:
+        return value is None or math.isnan(value)
+    except TypeError:
+        return False
 
 
 def format_number(value: float | None, digits: int = 0, *, status: str = "") -> str:
@@ -41,12 +45,22 @@ def format_number(value: float | None, digits: int = 0, *, status: str = "") -> 
 
 
 def format_quantity(value: float, unit: str, digits: int = 0) -> str:
-    """Format a figure for running text, e.g. 6,722人 or 43.5%."""
+    """Format a figure for running text, e.g. 6,722人 or 43.5%.
+
+    A missing value gives `NO_DATA_TEXT`, never "nan人".
+    """
+    if is_missing(value):
+        return NO_DATA_TEXT
     return f"{value:,.{digits}f}{unit}"
 
 
 def format_change(value: float, unit: str, digits: int = 0) -> str:
-    """Format a change for running text, e.g. 611人減 or 12人増."""
+    """Format a change for running text, e.g. 611人減 or 12人増.
+
+    A missing value gives `NO_DATA_TEXT`.
+    """
+    if is_missing(value):
+        return NO_DATA_TEXT
     if round(value, digits) == 0:
         return "増減なし"
     word = "増" if value > 0 else "減"

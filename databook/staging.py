@@ -36,7 +36,10 @@ LEFTOVER = re.compile(r"^(?:\.databook-tmp-|\.[^.]+\.old-)(\d+)(?:-.*)?$")
 
 @contextmanager
 def staging(project: Path) -> Iterator[Path]:
-    """Yield a fresh folder in the project, removed afterwards whatever happens."""
+    """Yield a fresh folder in the project, removed when the block ends.
+
+    A killed process cannot remove it; `remove_leftovers` does, on the next build.
+    """
     stage = Path(
         tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=project)
     )
@@ -150,7 +153,7 @@ def write_state(build_dir: Path, fingerprint: str) -> None:
 
 @contextmanager
 def _interrupt_deferred() -> Iterator:
-    """Hold Ctrl+C back during the block; yield a function that tells if it came.
+    """Hold Ctrl+C back during the block; yield a function returning whether it came.
 
     Only the main thread receives signals, so in other threads (the preview
     server's watcher) the block runs as it is.

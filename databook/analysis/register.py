@@ -153,7 +153,8 @@ def _add_figures(finding, juki, table, area, sources) -> None:
         figures[key] = KeyFigure(
             float(value), format_change(value, "人"), last, "人", sources
         )
-    social_total = table["social"].sum()
+    # A year without its count leaves the total unknown, not smaller.
+    social_total = table["social"].sum(min_count=len(table))
     figures["social_total"] = KeyFigure(
         float(social_total), format_change(social_total, "人"), last, "人", sources
     )

@@ -110,3 +110,29 @@ def test_without_juki_dataset(inputs):
 def test_without_town_data_no_register_charts(finding):
     assert "register_monthly" not in finding.charts
     assert "register_year" not in finding.tables
+
+
+def test_missing_count_prints_no_data(inputs, tmp_path):
+    # juki_soumu_muni_20210101.csv line 900 is 143839 真鶴町; column P, its
+    # 転出者数（計） 215 for 2020, becomes 「-」, the mark for no value.
+    for path in sorted((RAW / "juki").glob("*.csv")):
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    path = tmp_path / "juki_soumu_muni_20210101.csv"
+    lines = path.read_bytes().decode("cp932").split("\n")
+    cells = lines[899].split(",")
+    assert cells[0] == "143839"
+    assert cells[15] == "215 "
+    cells[15] = "-"
+    lines[899] = ",".join(cells)
+    path.write_bytes("\n".join(lines).encode("cp932"))
+    juki, _ = load_juki(sorted(tmp_path.glob("*.csv")))
+    edited = Inputs(inputs.master, {**inputs.datasets, "juki": juki})
+
+    figures = analyse_juki(edited, AREA).figures
+
+    assert figures["moves_out"].text == "（データなし）"
+    assert figures["social"].text == "（データなし）"
+    # Without 2020's count the total over 2015–2020 is unknown, not smaller.
+    assert figures["social_total"].text == "（データなし）"
+    assert figures["births"].text == "17人"
+    assert not [key for key, figure in figures.items() if "nan" in figure.text]
