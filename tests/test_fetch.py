@@ -106,6 +106,27 @@ def test_fetch_stores_pages_with_manifest(project, httpserver):
     assert APP_ID not in manifest_path.read_text(encoding="utf-8")
 
 
+def test_echoed_app_id_not_stored(project, httpserver):
+    # A proxy or a misconfigured server echoes the request, appId included,
+    # in the PARAMETER part of an otherwise good page.
+    pages = split_pages([4, 4, 2])
+    for page in pages:
+        page["GET_STATS_DATA"]["PARAMETER"]["APP_ID"] = APP_ID
+    add_estat_dataset(project, httpserver.url_for(API_PATH))
+    serve_pages(httpserver, pages)
+    config = load_config(project / "databook.yml")
+
+    (result,) = fetch_all(config, APP_ID, policy=FAST)
+
+    assert result.pages == 3
+    assert files_containing(project, APP_ID) == []
+    stored = sorted((project / "data" / "raw" / "estat").rglob("getStatsData-*.json"))
+    assert len(stored) == 3
+    for path in stored:
+        parameter = json.loads(path.read_bytes())["GET_STATS_DATA"]["PARAMETER"]
+        assert parameter["APP_ID"] == "***"
+
+
 def test_build_reads_fetched_pages(project, httpserver):
     add_estat_dataset(project, httpserver.url_for(API_PATH))
     serve_pages(httpserver)

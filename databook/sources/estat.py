@@ -33,7 +33,7 @@ import pandas as pd
 from databook.errors import InputError, RemoteDataError
 from databook.model import TIDY_COLUMNS, Dataset, PeriodKind, Provenance, Status
 from databook.sources.codes import check_digit
-from databook.sources.http import HttpClient, RetryPolicy, redact
+from databook.sources.http import HttpClient, RetryPolicy, redact, redact_bytes
 from databook.sources.ssdse import SURVEY_BY_PREFIX, format_period, survey_of
 
 logger = logging.getLogger(__name__)
@@ -661,8 +661,15 @@ class EstatClient:
         url = f"{self.api_url}/{endpoint}"
         response = self.http.get(url, {"appId": self.app_id, **params})
         place = response.url
+        body = redact_bytes(response.body)
+        if body != response.body:
+            logger.warning(
+                "%s の応答にアプリケーションID が含まれていたので、"
+                "*** に置き換えて保存します。",
+                endpoint,
+            )
         try:
-            document = load_json(response.body, place=place)
+            document = load_json(body, place=place)
         except RemoteDataError:
             if response.status_code >= 400:
                 raise RemoteDataError(
@@ -672,4 +679,4 @@ class EstatClient:
                     "しばらくしてからもう一度実行してください。",
                 ) from None
             raise
-        return response.body, document, place
+        return body, document, place

@@ -19,6 +19,7 @@ import re
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from urllib.parse import quote, quote_plus
 
 import requests
 import urllib3
@@ -46,11 +47,34 @@ _registered_secrets: set[str] = set()
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """Replace every registered or given secret, and any appId value, with ***."""
-    for secret in sorted({*_registered_secrets, *secrets}, key=len, reverse=True):
-        if secret:
-            text = text.replace(secret, REDACTED)
+    """Replace every registered or given secret, and any appId value, with ***.
+
+    A secret is also found percent-encoded, as it stands in a redirect URL.
+    """
+    for secret in _spellings({*_registered_secrets, *secrets}):
+        text = text.replace(secret, REDACTED)
     return _SECRET_PARAMETER_PATTERN.sub(rf"\g<1>{REDACTED}", text)
+
+
+def redact_bytes(body: bytes) -> bytes:
+    """Replace every registered secret in a response body with ***.
+
+    A server or proxy that echoes the request would otherwise put the appId
+    into the stored response. The body stays valid JSON, because a secret can
+    only stand inside a string there.
+    """
+    for secret in _spellings(_registered_secrets):
+        body = body.replace(secret.encode("utf-8"), REDACTED.encode("ascii"))
+    return body
+
+
+def _spellings(secrets: Iterable[str]) -> list[str]:
+    """Return each secret as it is and percent-encoded, longest first."""
+    forms = set()
+    for secret in secrets:
+        if secret:
+            forms |= {secret, quote(secret, safe=""), quote_plus(secret, safe="")}
+    return sorted(forms, key=len, reverse=True)
 
 
 class RedactingFilter(logging.Filter):
