@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import sys
 from pathlib import Path
 from typing import Annotated, ClassVar
@@ -28,6 +29,30 @@ app = typer.Typer(
 # can copy them; the terminal wraps them instead of rich.
 console = Console(stderr=True, soft_wrap=True)
 logger = logging.getLogger("databook")
+
+
+def _print_version(requested: bool) -> None:
+    if requested:
+        from importlib.metadata import version
+
+        console.print(f"databook {version('databook')}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="databook の版を表示して終わります。",
+            callback=_print_version,
+            is_eager=True,
+        ),
+    ] = False,
+) -> None:
+    """Accept the options that come before the command."""
+
 
 ProjectOption = Annotated[
     Path,
@@ -410,10 +435,27 @@ def new(
             f"作りました: {created.folder}",
             highlight=False,
         )
+        command = databook_command(from_folder=created.folder)
         console.print(
-            f"次に: cd {created.folder} して databook build を実行します。",
+            f"次に: cd {created.folder} して {command} build を実行します。",
             highlight=False,
         )
+
+
+def databook_command(*, from_folder: Path) -> str:
+    """Return how to run this databook from `from_folder`.
+
+    install.sh puts databook in .venv/bin/ and not on PATH, so a bare
+    「databook」 would not be found there. The path of the running command is
+    given relative to the folder, unless PATH finds the same command.
+    """
+    running = Path(sys.argv[0])
+    if running.name != "databook" or not running.is_file():
+        return "databook"
+    on_path = shutil.which("databook")
+    if on_path and Path(on_path).resolve() == running.resolve():
+        return "databook"
+    return os.path.relpath(running.resolve(), Path(from_folder).resolve())
 
 
 @app.command(cls=DatabookCommand)

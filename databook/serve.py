@@ -106,10 +106,13 @@ def rebuild(project: Path, state: PreviewState) -> None:
 
     The site comes first: the build leaves a PDF that needs laying out for a
     second build, so the open page reloads without waiting for WeasyPrint.
-    The second build reuses everything else from the cache.
+    The second build reuses everything else from the cache. It is skipped
+    when files changed during the first, which the watcher then rebuilds, so
+    that a new edit (or its error) shows without waiting for the PDF.
     """
     from databook.build import build
 
+    started_with = project_fingerprint(project)
     try:
         result = build(project, defer_pdf=True)
     except DatabookError as error:
@@ -123,6 +126,10 @@ def rebuild(project: Path, state: PreviewState) -> None:
         state.version += 1
     logger.info("再ビルド: %.1f 秒", result.seconds)
     if not result.pdf_deferred:
+        return
+    if project_fingerprint(project) != started_with:
+        # Another save came meanwhile: show it first, the PDF follows it.
+        logger.info("ほかの変更があったので、先にそれを反映します。")
         return
     try:
         result = build(project)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+import sys
 
 import pytest
 from typer.testing import CliRunner
 
-from databook.cli import app
+from databook.cli import app, databook_command
 from databook.cli_text import wrap_cells
 
 # Words that typer and click print in English; none may reach a user.
@@ -206,3 +207,22 @@ def _cells(text: str) -> int:
     from rich.cells import cell_len
 
     return cell_len(text)
+
+
+def test_next_step_names_running_command(tmp_path, monkeypatch):
+    # install.sh leaves databook in .venv/bin/, which is not on PATH.
+    command = tmp_path / ".venv" / "bin" / "databook"
+    command.parent.mkdir(parents=True)
+    command.write_text("#!/bin/sh\n", encoding="utf-8")
+    monkeypatch.setattr(sys, "argv", [str(command), "new", "清川村"])
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+
+    assert databook_command(from_folder=tmp_path / "14402-清川村") == (
+        "../.venv/bin/databook"
+    )
+
+
+def test_version_printed(runner):
+    result = run(runner, "--version")
+    assert result.exit_code == 0
+    assert re.fullmatch(r"databook \d+\.\d+\.\d+\n", result.output)

@@ -275,10 +275,12 @@ class ChapterRenderer:
         if name in table:
             return table[name]
         # List only the names of the same analysis (population.*), which is
-        # where a misspelt or missing name belongs.
+        # where a misspelt or missing name belongs. When the analysis part is
+        # misspelt too (populaton.total), suggest from every name but list only
+        # the analyses, not the hundred names of all of them.
         namespace = name.split(".")[0] + "." if "." in name else ""
-        related = sorted(n for n in table if n.startswith(namespace)) or sorted(table)
-        close = difflib.get_close_matches(name, related, n=1)
+        related = sorted(n for n in table if n.startswith(namespace))
+        close = difflib.get_close_matches(name, related or sorted(table), n=1)
         if close:
             advice = f"もしかして {close[0]}？ "
         else:
@@ -286,11 +288,20 @@ class ChapterRenderer:
                 "この市町村のデータにはこの数値がないのかもしれません。"
                 "その文や章を消すか、書き換えてください。"
             )
+        if related or not namespace:
+            listed = (
+                f"使える{label}: {'、'.join(related or sorted(table)) or '（なし）'}"
+            )
+        else:
+            analyses = sorted({n.split(".")[0] for n in table if "." in n})
+            listed = (
+                f"{label}の名前は「分析名.名前」です。分析名: {'、'.join(analyses)}"
+            )
         raise ChapterError(
             f"{label} {name} はありません（{{{{< {kind} {name} >}}}}）。",
             file=file,
             place=place,
-            hint=f"{advice}使える{label}: {'、'.join(related) or '（なし）'}",
+            hint=f"{advice}{listed}",
         )
 
 

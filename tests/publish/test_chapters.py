@@ -70,3 +70,13 @@ def test_front_matter_yaml_error_line_and_column(tmp_path):
     assert "引用符で囲んで" in error.hint
     assert "mapping values" not in str(error)
     assert "mapping values" in error.detail
+
+
+def test_misspelt_analysis_lists_analyses(tmp_path):
+    with pytest.raises(ChapterError) as raised:
+        render(tmp_path, "---\ntitle: 人口\n---\n\n{{< var bok.municipality >}}\n")
+    hint = raised.value.hint
+    assert "もしかして book.municipality" in hint
+    assert "分析名: book" in hint
+    # The names themselves are not all listed.
+    assert "book.prefecture" not in hint
