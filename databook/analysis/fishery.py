@@ -6,22 +6,35 @@ divided by the number of entities, for the area, its prefecture and the
 nation. The prefecture and the nation are their own rows (area codes 14000
 and 00000, as a declared table reads them) when the table has them, and the
 sums of their municipalities otherwise. Where a census gives only counts by
-sales class, `estimate_sales` estimates the total from the class midpoints.
+sales class (販売金額規模別経営体数), `with_estimated_sales` estimates each
+area's sales from the class midpoints, and the chapter says so.
 """
 
 from __future__ import annotations
+
+import dataclasses
+import re
+import unicodedata
 
 import pandas as pd
 
 from databook.analysis.common import Area
 from databook.analysis.quotes import QUOTE_NOTE, quoted_figure, quoted_rows
+from databook.errors import InputError
 from databook.formatting import format_period, format_period_short, format_quantity
 from databook.inputs import Inputs
 from databook.model import Column, Dataset, Finding, KeyFigure, Table
 
 ENTITIES = "漁業経営体数"
 SALES = "海面漁獲物等販売金額"
+SALES_CLASSES = "販売金額規模別経営体数"
+"""Prefix of entity counts by sales class (…／1億円以上)."""
 NATION = "00000"
+YEN_UNITS = {"万": 10_000, "億": 100_000_000}
+_AMOUNT = r"([\d.]+)\s*(万|億)?"
+_UNDER = re.compile(rf"^{_AMOUNT}円未満$")
+_OVER = re.compile(rf"^{_AMOUNT}円以上$")
+_RANGE = re.compile(rf"^{_AMOUNT}円?[～~〜-]{_AMOUNT}円(?:未満)?$")
 
 ESTIMATE_NOTE = (
     "販売金額は、販売金額規模別の経営体数に各規模の中央の金額を掛けて合計した推計値です。"
@@ -46,6 +59,79 @@ def estimate_sales(
         value = lower if upper is None else (lower + upper) / 2
         total += count * value
     return total
+
+
+def sales_class_bounds(label: str) -> tuple[float, float | None] | None:
+    """Return a sales class's (lower, upper) bounds in yen, or None if unreadable.
+
+    Reads class names of the form 販売金額なし, 100万円未満, 100～500万円,
+    5,000万～1億円 and 10億円以上. The upper bound is None for the open top
+    class. A range's first number takes the unit of the second when
+    it has none of its own (100～500万円).
+    """
+    # NOTE: no real 販売金額規模別 table was at hand to check its headings, so
+    # a heading without its unit (万円, 億円) is rejected rather than guessed.
+    text = unicodedata.normalize("NFKC", label).replace(",", "").replace(" ", "")
+    if text in ("販売金額なし", "販売なし"):
+        return 0.0, 0.0
+    if match := _UNDER.match(text):
+        return 0.0, _yen(match[1], match[2])
+    if match := _OVER.match(text):
+        return _yen(match[1], match[2]), None
+    if match := _RANGE.match(text):
+        upper_unit = match[4]
+        if upper_unit is None:
+            return None
+        return _yen(match[1], match[2] or upper_unit), _yen(match[3], upper_unit)
+    return None
+
+
+def _yen(number: str, unit: str | None) -> float:
+    return float(number) * YEN_UNITS.get(unit or "", 1)
+
+
+def with_estimated_sales(table: Dataset) -> tuple[Dataset, bool]:
+    """Add estimated sales rows to a table that has sales classes but no sales.
+
+    Each area and census year gets `SALES` = `estimate_sales` of its class
+    counts, and `ENTITIES` = the sum of the counts where the table has none.
+    Return the table and whether anything was estimated. A class name that
+    `sales_class_bounds` cannot read raises an InputError.
+    """
+    frame = table.frame
+    prefix = f"{SALES_CLASSES}／"
+    counts = frame[frame["indicator"].str.startswith(prefix)]
+    if counts.empty or (frame["indicator"] == SALES).any():
+        return table, False
+    labels = counts["indicator"].str.removeprefix(prefix)
+    bounds = {label: sales_class_bounds(label) for label in labels.unique()}
+    unreadable = [label for label, bound in bounds.items() if bound is None]
+    if unreadable:
+        raise InputError(
+            f"販売金額規模「{unreadable[0]}」の金額の範囲を読み取れません。",
+            place=f"項目 {SALES_CLASSES}",
+            hint="規模の名前を「100万円未満」「100～500万円」「1億円以上」の"
+            "ように、単位（万円・億円）をつけて書いてください。",
+        )
+
+    has_entities = (frame["indicator"] == ENTITIES).any()
+    estimates = []
+    keys = ["area_code", "area_name", "period"]
+    for (code, name, period), group in counts.assign(label=labels).groupby(keys):
+        by_class = group.set_index("label")["value"]
+        if by_class.isna().all():
+            continue
+        first = group.iloc[0]
+        row = {**first.to_dict(), "area_code": code, "area_name": name}
+        row.update(period=period, status="")
+        estimates.append({**row, "indicator": SALES, "unit": "円"})
+        estimates[-1]["value"] = estimate_sales(by_class, bounds)
+        if not has_entities:
+            entities = by_class.sum(min_count=1)
+            estimates.append({**row, "indicator": ENTITIES, "value": entities})
+    added = pd.DataFrame(estimates, columns=frame.columns)
+    frame = pd.concat([frame, added], ignore_index=True)
+    return Dataset(frame, table.provenance, table.labels), True
 
 
 def area_totals(dataset: Dataset, indicator: str, area: Area) -> pd.DataFrame:
@@ -89,8 +175,16 @@ def analyse_fishery(inputs: Inputs, area: Area) -> Finding:
     finding = Finding(name="fishery")
     table = inputs.get("table")
     if table is not None:
+        table, estimated = with_estimated_sales(table)
         _add_entities(finding, table, area)
         _add_sales(finding, table, area)
+        if estimated and "fishery_sales" in finding.tables:
+            finding.method_notes.append(ESTIMATE_NOTE)
+            sales = finding.tables["fishery_sales"]
+            finding.tables["fishery_sales"] = dataclasses.replace(
+                sales,
+                note=f"{sales.note}販売金額は販売金額規模別の経営体数からの推計値。",
+            )
 
     rows = quoted_rows(inputs, area.code, "経営体あたり" + SALES)
     if not rows.empty:

@@ -12,12 +12,17 @@ import pytest
 from databook.analysis.common import Area
 from databook.analysis.fishery import (
     ENTITIES,
+    ESTIMATE_NOTE,
     SALES,
+    SALES_CLASSES,
     analyse_fishery,
     estimate_sales,
+    sales_class_bounds,
     sales_per_entity,
+    with_estimated_sales,
 )
 from databook.config import TableDataset
+from databook.errors import InputError
 from databook.inputs import Inputs
 from databook.model import TIDY_COLUMNS, Dataset, Provenance
 from databook.sources.codes import load_master
@@ -155,3 +160,66 @@ def test_estimate_sales_missing_class():
     classes = {"100万円未満": (0, 1_000_000), "1億円以上": (100_000_000, None)}
     counts = pd.Series({"100万円未満": 4, "1億円以上": float("nan")})
     assert estimate_sales(counts, classes) == 2_000_000
+
+
+@pytest.mark.parametrize(
+    ("label", "bounds"),
+    [
+        ("販売金額なし", (0, 0)),
+        ("100万円未満", (0, 1_000_000)),
+        ("100～500万円", (1_000_000, 5_000_000)),
+        ("5,000万～1億円", (50_000_000, 100_000_000)),
+        ("１～２億円", (100_000_000, 200_000_000)),
+        ("10億円以上", (1_000_000_000, None)),
+    ],
+)
+def test_sales_class_bounds(label, bounds):
+    assert sales_class_bounds(label) == bounds
+
+
+def test_sales_class_without_unit_unreadable():
+    assert sales_class_bounds("100～500") is None
+
+
+def class_table(rows) -> Dataset:
+    """Build a tidy table of entity counts by sales class: (code, class, count)."""
+    records = [
+        (f"{SALES_CLASSES}／{label}", code, "2018", count)
+        for code, label, count in rows
+    ]
+    table = sales_table(records)
+    table.frame["unit"] = "経営体"
+    return table
+
+
+def test_sales_estimated_from_classes():
+    # Entity counts by sales class (販売金額規模別経営体数), made up for the test:
+    # 真鶴町 4 without sales, 6 under 100万円 (50万円 each), 2 at 100～500万円
+    # (300万円): (0 + 6 × 500,000 + 2 × 3,000,000) ÷ 12 = 750,000円 = 75.0万円.
+    # 湯河原町 10 at 100～500万円: 3,000,000円 each. The prefecture, summed:
+    # (9,000,000 + 30,000,000) ÷ 22 = 1,772,727円 = 177.3万円.
+    table = class_table(
+        [
+            ("14383", "販売金額なし", 4),
+            ("14383", "100万円未満", 6),
+            ("14383", "100～500万円", 2),
+            ("14384", "100～500万円", 10),
+        ]
+    )
+    master = load_master(RAW / "codes" / "localgovjp-utf8.csv")
+    finding = analyse_fishery(Inputs(master, {"table": table}), MANAZURU)
+
+    assert finding.figures["entities"].text == "12経営体"
+    assert finding.figures["sales_per_entity"].text == "75万円"
+    assert finding.figures["prefecture_sales_per_entity"].text == "177万円"
+    assert finding.figures["below_years"].text == "2018年"
+    assert ESTIMATE_NOTE in finding.method_notes
+    assert "推計値" in finding.tables["fishery_sales"].note
+
+
+def test_unreadable_sales_class_rejected():
+    table = class_table([("14383", "100～500", 3)])
+    with pytest.raises(InputError) as raised:
+        with_estimated_sales(table)
+    assert "100～500" in raised.value.message
+    assert "万円" in raised.value.hint
