@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 
 from databook.config import (
     CONFIG_NAME,
@@ -31,8 +29,7 @@ from databook.config import (
 from databook.errors import ConfigError
 from databook.model import Dataset, concat
 from databook.sources.census_series import load_census_series
-from databook.sources.codes import MunicipalityMaster, load_master
-from databook.sources.files import file_sha256
+from databook.sources.codes import MunicipalityMaster, configured_master, load_master
 from databook.sources.findings import load_findings
 from databook.sources.register_inputs import (
     load_juki_dataset,
@@ -69,37 +66,13 @@ def _load_estat(settings: EstatDataset, config: Config) -> Dataset:
     return load_estat(settings, config, name=name)
 
 
-def _master_of(config: Config) -> MunicipalityMaster:
-    """Return the municipality master that databook.yml declares, for name lookups."""
-    found = config.dataset_of_kind("municipalities")
-    if found is None:
-        raise ConfigError(
-            "団体コード一覧（kind: municipalities）のデータがありません。",
-            file=CONFIG_NAME,
-            place="設定 datasets",
-            hint="datasets に kind: municipalities と file: を書き足してください。",
-        )
-    settings = found[1]
-    path = config.path(settings.file)
-    return _read_master(path, file_sha256(path), settings.file)
-
-
-@lru_cache(maxsize=4)
-def _read_master(path: Path, sha256: str, display_path: str) -> MunicipalityMaster:
-    """Read the master once per content, for the several loaders that look names up.
-
-    The hash is part of the key so that an edited file is read again.
-    """
-    return load_master(path, display_path=display_path)
-
-
 def _load_resas(settings: ResasDataset, config: Config) -> Dataset:
-    return load_resas(settings, config, _master_of(config))
+    return load_resas(settings, config, configured_master(config))
 
 
 def _load_table(settings: TableDataset, config: Config) -> Dataset:
     paths = [path for pattern in settings.files for path in expand(config, pattern)]
-    return load_table(settings, paths, config.root, _master_of(config))
+    return load_table(settings, paths, config.root, configured_master(config))
 
 
 def _load_findings(settings: FindingsDataset, config: Config) -> Dataset:
@@ -122,7 +95,7 @@ def _load_census_series(settings: CensusSeriesDataset, config: Config) -> Datase
     return load_census_series(
         config.path(settings.file),
         prefecture=settings.prefecture,
-        master=_master_of(config),
+        master=configured_master(config),
         preliminary=settings.preliminary,
         display_path=settings.file,
     )

@@ -5,12 +5,20 @@ from __future__ import annotations
 import csv
 import io
 import shutil
+import zipfile
 
 import pytest
 from pypdf import PdfReader
 
 from tests.conftest import RAW, TEST_DATA, copy_project, run_databook
-from tests.sources.test_records import ADDRESS, BIRTH, NAME, write_export
+from tests.sources.test_records import (
+    ADDRESS,
+    BIRTH,
+    NAME,
+    planted_texts,
+    write_export,
+    write_rows,
+)
 from tests.sources.test_register import merged_bilingual_workbook
 from tests.test_build import pdf_text
 
@@ -55,18 +63,23 @@ def register_book(tmp_path_factory):
     return project, result
 
 
-def planted_texts() -> list[bytes]:
-    texts = [NAME, ADDRESS, BIRTH, BIRTH.replace("/", "-"), "19500203"]
+def planted_bytes() -> list[bytes]:
+    """Return the fake personal details of the export in the encodings a file uses."""
     encoded = []
-    for text in texts:
+    for text in planted_texts():
         encoded += [text.encode("utf-8"), text.encode("cp932")]
         encoded.append(text.encode("utf-16-le"))
     return encoded
 
 
+def assert_no_planted_text(text: str) -> None:
+    for planted in planted_texts():
+        assert planted not in text, planted
+
+
 def test_no_personal_data_in_outputs(register_book):
     project, result = register_book
-    planted = planted_texts()
+    planted = planted_bytes()
     files = [
         path
         for folder in (project / "build", project / "data" / "processed")
@@ -80,11 +93,13 @@ def test_no_personal_data_in_outputs(register_book):
             assert text not in data, path
         if path.suffix == ".pdf":
             pages = "".join(page.extract_text() for page in PdfReader(path).pages)
-            for text in (NAME, ADDRESS, BIRTH):
-                assert text not in pages
-    for text in (NAME, ADDRESS, BIRTH):
-        assert text not in result.stdout
-        assert text not in result.stderr
+            assert_no_planted_text(pages)
+        if path.suffix == ".xlsx":
+            with zipfile.ZipFile(path) as archive:
+                for name in archive.namelist():
+                    assert_no_planted_text(archive.read(name).decode("utf-8"))
+    assert_no_planted_text(result.stdout)
+    assert_no_planted_text(result.stderr)
 
 
 def test_register_chart_and_tables_written(register_book):
@@ -99,6 +114,8 @@ def test_register_chart_and_tables_written(register_book):
     assert by_town["小田原市"]["転入元として（人）"] == "3"
     assert by_town["横浜市"]["転入元として（人）"] == ""
     assert "秘匿" in by_town["横浜市"]["状態"]
+    # Rows 1 and 7 of the export write 小田原市 with an address after it.
+    assert set(by_town) == {"小田原市", "横浜市", "湯河原町"}
 
 
 def test_suppression_note_printed(register_book):
@@ -107,6 +124,7 @@ def test_suppression_note_printed(register_book):
         encoding="utf-8"
     )
     assert "3人未満の値" in page
+    assert "住所は市区町村名までで切り" in page
 
 
 def test_check_reports_every_input(tmp_path):
@@ -136,35 +154,59 @@ def test_check_reports_every_input(tmp_path):
     assert "期間: 2019-04、2019-05、2019-06" in out
     assert "岩東・岩西は岩の内訳のため除外" in out
     assert not (project / "build").exists()
-    for text in (NAME, ADDRESS, BIRTH):
-        assert text not in out
-        assert text not in result.stderr
+    assert "地区: 2（岩、真鶴）" in out
+    assert "異動事由「住所設定」の 1 件（集計しない事由）" in out
+    assert_no_planted_text(out)
+    assert_no_planted_text(result.stderr)
 
 
-def test_check_reports_located_error(tmp_path):
-    project = copy_project(tmp_path / "project")
-    add_register_records(project)
-    path = project / "data" / "raw" / "register" / "table.xlsx"
-    merged_bilingual_workbook(path)
-    import openpyxl
-
-    workbook = openpyxl.load_workbook(path)
-    workbook["人口動態"]["C4"] = "不明"
-    workbook.save(path)
+def add_register_file(project, header, rows, columns="") -> None:
+    """Declare a register-records export with `header` and `rows`."""
+    raw = project / "data" / "raw" / "register"
+    raw.mkdir(parents=True)
+    write_rows(raw / "idou.csv", header, rows)
     config = project / "databook.yml"
+    dataset = REGISTER_DATASET + (f"    columns: {columns}\n" if columns else "")
     text = config.read_text(encoding="utf-8")
-    text = text.replace(
-        "\nchapters:",
-        "  table:\n    kind: register-table\n    file: data/raw/register/table.xlsx\n"
-        "\nchapters:",
-        1,
-    )
-    config.write_text(text, encoding="utf-8")
+    config.write_text(text.replace("\nchapters:", dataset + "\nchapters:", 1))
+
+
+HOUSEHOLD_ROWS = [
+    ["2023/1/5", "転入", f"{NAME}{n}", ADDRESS, BIRTH, f"小田原市{n}番地"]
+    for n in range(6)
+]
+HOUSEHOLD_HEADER = ["異動日", "異動事由", "世帯主", "住所", "生年月日", "転入元"]
+
+
+@pytest.mark.parametrize(
+    ("columns", "message"),
+    [
+        ("{other_municipality: 世帯主}", "列「世帯主」は個人を特定できる情報"),
+        ("{other_municipality: 生年月日}", "列「生年月日」は個人を特定できる情報"),
+        ("{district: 住所}", "列「住所」は個人を特定できる情報"),
+    ],
+)
+def test_check_rejects_personal_mapping(tmp_path, columns, message):
+    project = copy_project(tmp_path / "project")
+    add_register_file(project, HOUSEHOLD_HEADER, HOUSEHOLD_ROWS, columns)
     result = run_databook("check", cwd=project)
     assert result.returncode == 1
-    assert "data/raw/register/table.xlsx、シート 人口動態、セル C4" in result.stderr
-    assert "不明" in result.stderr
+    assert message in result.stderr
     assert "Traceback" not in result.stderr
+    for text in (NAME, ADDRESS, BIRTH, "番地"):
+        assert text not in result.stdout + result.stderr
+
+
+def test_check_hides_bad_age(tmp_path):
+    project = copy_project(tmp_path / "project")
+    rows = [[*row[:2], BIRTH] for row in HOUSEHOLD_ROWS]
+    add_register_file(project, ["異動日", "異動事由", "年齢"], rows)
+    result = run_databook("check", cwd=project)
+    assert result.returncode == 1
+    assert "data/raw/register/idou.csv、セル C2" in result.stderr
+    assert "年齢が 0 以上の整数ではありません" in result.stderr
+    assert BIRTH not in result.stderr
+    assert "1950" not in result.stdout + result.stderr
 
 
 # --- An age pyramid from the 静岡市 age table --------------------------------------

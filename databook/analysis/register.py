@@ -21,6 +21,7 @@ from databook.analysis.population import BIRTHS, DEATHS, MOVES_IN, MOVES_OUT
 from databook.formatting import format_change, format_period, format_quantity
 from databook.inputs import Inputs
 from databook.model import ChartSpec, Column, Dataset, Finding, KeyFigure, Status, Table
+from databook.sources.record_labels import OTHER
 
 JUKI_SOCIAL = (
     "住基の社会増減 = 転入者数 ＋ その他の記載数 − 転出者数 − その他の消除数"
@@ -40,6 +41,11 @@ SERIES_SSDSE = "移動報告の社会増減"
 SUPPRESSION_NOTE = (
     "「x」は、住民基本台帳の個票から集計した{threshold}人未満の値と、"
     "ほかの値から計算で求められる値を秘匿したものです。"
+)
+MOVES_NOTE = (
+    "転入元・転出先は、個票の値を団体コード一覧の市区町村・都道府県か「国外」に"
+    "当てはめて数えました。住所は市区町村名までで切り、当てはまらない値と空欄は"
+    "「{other}」にまとめています。"
 )
 
 TOWN_INDICATORS = (
@@ -331,6 +337,8 @@ def _add_town_register(finding: Finding, inputs: Inputs, area: Area) -> None:
     moves = frame[frame["breakdown"] == "other_municipality"]
     if not moves.empty:
         finding.tables["register_moves"] = _moves_table(moves, sources)
+        if records is not None:
+            finding.method_notes.append(MOVES_NOTE.format(other=OTHER))
     if records is not None and (frame["status"] == Status.SUPPRESSED.value).any():
         threshold = int(records.frame["threshold"].max())
         finding.method_notes.append(SUPPRESSION_NOTE.format(threshold=threshold))
@@ -413,14 +421,15 @@ def _moves_table(moves: pd.DataFrame, sources) -> Table:
             frame[indicator] = wide[indicator].to_numpy()
             frame[f"{indicator}_status"] = status[indicator].fillna("").to_numpy()
             columns.append(Column(indicator, f"{label}として（人）"))
+    # Largest first, and the values that resolved to no municipality last.
     order = frame[[c.key for c in columns[1:]]].fillna(0).sum(axis=1)
-    frame = frame.assign(order=order).sort_values(
-        ["order", "category"], ascending=[False, True]
+    frame = frame.assign(order=order, other=frame["category"] == OTHER).sort_values(
+        ["other", "order", "category"], ascending=[True, False, True]
     )
     return Table(
         id="register_moves",
         title=f"転入元・転出先の市区町村（{latest}年）",
-        frame=frame.drop(columns="order").reset_index(drop=True),
+        frame=frame.drop(columns=["order", "other"]).reset_index(drop=True),
         columns=tuple(columns),
         sources=sources,
         note="x は秘匿。",

@@ -13,8 +13,10 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
+from databook.config import CONFIG_NAME, Config
 from databook.errors import ConfigError, InputError
 from databook.sources.files import file_sha256, read_text
 
@@ -98,6 +100,7 @@ class MunicipalityMaster:
         self._by_code = {m.code: m for m in municipalities}
         self._by_name: dict[tuple[str, str], list[Municipality]] = {}
         self._by_ward_name: dict[tuple[str, str], list[Municipality]] = {}
+        self._by_plain_name: dict[str, list[Municipality]] = {}
         for m in municipalities:
             prefecture = normalize_name(m.prefecture)
             key = (prefecture, normalize_name(m.name))
@@ -105,6 +108,9 @@ class MunicipalityMaster:
             if m.is_ward:
                 ward = (prefecture, normalize_name(m.name.split(" ", 1)[1]))
                 self._by_ward_name.setdefault(ward, []).append(m)
+            self._by_plain_name.setdefault(plain_text(m.name), []).append(m)
+        self._prefectures = sorted({plain_text(m.prefecture) for m in municipalities})
+        self._longest_name = max(map(len, self._by_plain_name), default=0)
 
     def get(self, code: str) -> Municipality | None:
         return self._by_code.get(code)
@@ -119,6 +125,44 @@ class MunicipalityMaster:
         key = (normalize_name(prefecture), normalize_name(name))
         return self._by_name.get(key) or self._by_ward_name.get(key, [])
 
+    def match_start(self, text: str) -> PlaceMatch:
+        """Find the prefecture and municipality names that `text` starts with.
+
+        The text is compared in `plain_text` form. A prefecture name at the
+        start is split off first. The municipality is then the longest name of
+        the list that the rest starts with: a city, town or village, a 政令市
+        ward written after its city (横浜市中区), or a town or village after its
+        郡 (足柄下郡真鶴町). When a prefecture was named, only its municipalities
+        match. Anything after the names, such as the rest of an address, is
+        returned as `rest`.
+        """
+        plain = plain_text(text)
+        prefecture = next((p for p in self._prefectures if plain.startswith(p)), None)
+        rest = plain[len(prefecture) :] if prefecture else plain
+        found, after = self._names_at_start(rest, prefecture)
+        if not found:
+            # Only a town or village is written after its 郡 (小郡市 is a city).
+            district = DISTRICT_AT_START.match(rest)
+            if district is not None:
+                towns, after = self._names_at_start(rest[district.end() :], prefecture)
+                found = [m for m in towns if m.name.endswith(("町", "村"))]
+        if found:
+            rest = after
+        return PlaceMatch(prefecture, tuple(found), rest)
+
+    def _names_at_start(
+        self, text: str, prefecture: str | None
+    ) -> tuple[list[Municipality], str]:
+        for length in range(min(len(text), self._longest_name), 1, -1):
+            found = [
+                m
+                for m in self._by_plain_name.get(text[:length], [])
+                if prefecture is None or plain_text(m.prefecture) == prefecture
+            ]
+            if found:
+                return found, text[length:]
+        return [], text
+
     def in_prefecture(self, prefecture_code: str) -> list[Municipality]:
         """Return the prefecture's municipalities, wards left out."""
         return [
@@ -128,14 +172,32 @@ class MunicipalityMaster:
         ]
 
 
+@dataclass(frozen=True)
+class PlaceMatch:
+    """The prefecture and municipality names found at the start of a text."""
+
+    prefecture: str | None
+    """Prefecture written at the start, or None when the text names none."""
+    municipalities: tuple[Municipality, ...]
+    """Municipalities of the name that follows; several when it is ambiguous
+    (府中市 without a prefecture), none when no name of the list follows."""
+    rest: str
+    """The text after the names, in `plain_text` form."""
+
+
 DISTRICT_PREFIX = re.compile(r"^.+?郡(?=.+[町村]$)")
+DISTRICT_AT_START = re.compile(r"^.{1,6}?郡")
+
+
+def plain_text(text: str) -> str:
+    """Return `text` after NFKC, without spaces, with ヶ read as ケ and ヵ as カ."""
+    plain = unicodedata.normalize("NFKC", text)
+    return re.sub(r"\s+", "", plain).replace("ヶ", "ケ").replace("ヵ", "カ")
 
 
 def normalize_name(name: str) -> str:
     """Return a municipality name in the form `find_by_name` compares."""
-    text = unicodedata.normalize("NFKC", name)
-    text = re.sub(r"\s+", "", text).replace("ヶ", "ケ").replace("ヵ", "カ")
-    return DISTRICT_PREFIX.sub("", text)
+    return DISTRICT_PREFIX.sub("", plain_text(name))
 
 
 def load_master(path: Path, *, display_path: str | None = None) -> MunicipalityMaster:
@@ -183,3 +245,27 @@ def load_master(path: Path, *, display_path: str | None = None) -> MunicipalityM
         file_sha256(path)[:12],
     )
     return MunicipalityMaster(municipalities)
+
+
+def configured_master(config: Config) -> MunicipalityMaster:
+    """Return the municipality master that databook.yml declares, for name lookups."""
+    found = config.dataset_of_kind("municipalities")
+    if found is None:
+        raise ConfigError(
+            "団体コード一覧（kind: municipalities）のデータがありません。",
+            file=CONFIG_NAME,
+            place="設定 datasets",
+            hint="datasets に kind: municipalities と file: を書き足してください。",
+        )
+    settings = found[1]
+    path = config.path(settings.file)
+    return _read_master(path, file_sha256(path), settings.file)
+
+
+@lru_cache(maxsize=4)
+def _read_master(path: Path, sha256: str, display_path: str) -> MunicipalityMaster:
+    """Read the master once per content, for the several loaders that look names up.
+
+    The hash is part of the key so that an edited file is read again.
+    """
+    return load_master(path, display_path=display_path)

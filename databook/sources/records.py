@@ -4,9 +4,17 @@ A register system exports one row per notification: the date (届出日 or
 異動日), the event (異動事由: 転入, 転出, 出生, 死亡, 転居...), sex, age or
 birth date, the other municipality of a move and the 町丁, usually next to
 names and addresses. Only the columns of `FIELDS` are kept: every other column
-is dropped as soon as the header is read, and birth dates are turned into age
-groups and dropped, so names, addresses and birth dates never reach a Dataset,
-a log line or an error message.
+is dropped as soon as the header is read, and a field declared on a column
+whose header names personal details (`PERSONAL_HEADERS`) is rejected. Birth
+dates are turned into age groups and dropped. The other municipality and the
+町丁 are kept only as labels that `record_labels.PlaceLabels` resolves through
+the municipality master list or cuts before the house number; every other
+value is counted under `OTHER`.
+
+The error messages, log lines and `databook check` notes of this module contain
+no cell value of the file, except such labels, the 異動事由 names of
+`NOT_COUNTED` and headers equal to a name of `FIELDS` or of `columns`. They
+name the file, row and column instead.
 
 Counts are aggregated by month, event and one breakdown at a time (sex, age
 group, district, other municipality). Counts from 1 to `threshold` − 1 are
@@ -17,8 +25,10 @@ tables read by other loaders are never suppressed.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
@@ -28,8 +38,16 @@ import pandas as pd
 
 from databook.errors import InputError
 from databook.model import TIDY_COLUMNS, Dataset, PeriodKind, Provenance, Status
-from databook.sources.cells import CellError, parse_period, squeeze_spaces
+from databook.sources.cells import (
+    CellError,
+    CellRef,
+    column_letter,
+    parse_period,
+    squeeze_spaces,
+)
+from databook.sources.codes import MunicipalityMaster
 from databook.sources.files import file_sha256
+from databook.sources.record_labels import OTHER, PlaceLabels
 from databook.sources.report import ReadReport
 from databook.sources.sheets import read_sheets, select_sheet
 
@@ -58,9 +76,80 @@ FIELDS: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = ("date", "event")
 
-# Header words of columns that identify a person. A field declared on such a
-# column is rejected, so a wrong `columns` setting cannot publish names.
-PERSONAL_HEADERS = ("氏名", "名前", "フリガナ", "カナ", "住所", "方書", "電話")
+FIELD_NAMES = {
+    "date": "異動日",
+    "event": "異動事由",
+    "sex": "性別",
+    "age": "年齢",
+    "birth_date": "生年月日",
+    "other_municipality": "転入元・転出先",
+    "district": "町丁",
+}
+
+# Header words of columns that identify a person or contain their details: the
+# items of a 住民票 and the numbers that register systems key records by. A
+# field declared on such a column is rejected, so that a wrong `columns`
+# setting cannot read names. Headers are compared after NFKC in upper case, so
+# ＮＡＭＥ and Name match NAME.
+PERSONAL_HEADERS = (
+    # Names and their readings.
+    "氏名",
+    "名前",
+    "姓名",
+    "旧氏",
+    "旧姓",
+    "通称",
+    "フリガナ",
+    "ふりがな",
+    "カナ",
+    "ローマ字",
+    "NAME",
+    # People named in a notification.
+    "世帯主",
+    "続柄",
+    # Any person (異動者, 対象者, 代表者, 本人, 代理人).
+    "者",
+    "人",
+    # Addresses and contacts.
+    "住所",
+    "現住",
+    "居所",
+    "方書",
+    "番地",
+    "本籍",
+    "電話",
+    "TEL",
+    "携帯",
+    "メール",
+    "MAIL",
+    "ADDRESS",
+    # Numbers that identify a person or household (宛名番号, 世帯番号, 個人番号).
+    "宛名",
+    "番号",
+    "マイナンバー",
+    "住民票コード",
+    "ID",
+    # Birth dates, read only as birth_date.
+    "生年月日",
+    "生年",
+    "誕生",
+    "BIRTH",
+    # Free text.
+    "備考",
+    "メモ",
+    "摘要",
+)
+# Field → (personal words its header may contain, words of which the header
+# must then contain one; empty for none). A birth date becomes an age group,
+# and the address a move came from or went to becomes its municipality
+# (前住所地・転出先市区町村, 転入前住所), so those headers are read.
+ALLOWED_PERSONAL: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "birth_date": (("生年月日", "生年", "誕生", "BIRTH"), ()),
+    "other_municipality": (
+        ("住所",),
+        ("前住所", "転入前", "転入元", "転出先", "転出予定", "従前"),
+    ),
+}
 
 # Events (異動事由) by the indicator they count; a text is matched by the first
 # key it contains. 転居 is a move within the town and changes no total.
@@ -78,6 +167,27 @@ EVENTS: tuple[tuple[str, str], ...] = (
     ("国籍取得", "other_entries"),
     ("帰化", "other_entries"),
     ("記載", "other_entries"),
+)
+# Events that change no count. They are matched before `EVENTS`, because
+# 通称記載 and 記載事項変更 contain 記載 but enter nobody into the register.
+NOT_COUNTED = (
+    "住所設定",
+    "世帯変更",
+    "世帯分離",
+    "世帯合併",
+    "世帯構成変更",
+    "世帯主変更",
+    "続柄変更",
+    "氏名変更",
+    "通称記載",
+    "通称削除",
+    "記載事項変更",
+    "職権修正",
+    "訂正",
+    "改製",
+    "再製",
+    "住民票コード変更",
+    "個人番号変更",
 )
 MOVES = {"moves_in", "moves_out"}
 LABELS = {
@@ -116,12 +226,18 @@ def read_notifications(
     path: Path,
     *,
     display_path: str,
+    labels: PlaceLabels,
     columns: dict[str, str] | None = None,
     sheet_name: str | None = None,
     header_row: int = 1,
     report: ReadReport,
 ) -> list[Notification]:
-    """Read a register export, keeping only the declared fields of each row."""
+    """Read a register export, keeping only the declared fields of each row.
+
+    Raises InputError when most values of the other municipality or 町丁 column
+    resolve to no label, as they do when a name or birth date column is mapped
+    to it.
+    """
     sheet = select_sheet(
         read_sheets(path, display_path=display_path), sheet_name, display_path
     )
@@ -137,30 +253,26 @@ def read_notifications(
     ]
     positions = _field_positions(header, columns, display_path, header_row)
     dropped = len([name for name in header if name]) - len(positions)
+    # Each header named here equals a name of FIELDS or of `columns`.
     report.notes.append(
         "読み込んだ列: "
         + "、".join(f"{header[index]}（{name}）" for name, index in positions.items())
         + f"。ほかの {dropped} 列は読まずに捨てました。"
     )
 
+    reader = _RowReader(sheet, positions, labels)
     notifications = []
-    unknown_events: Counter[str] = Counter()
     for row_number in range(header_row + 1, len(sheet.rows) + 1):
         values = {
             name: sheet.cell(row_number, index + 1) for name, index in positions.items()
         }
         if all(_blank(cell.value) for cell in values.values()):
             continue
-        notification = _notification(
-            values, sheet, row_number, positions, unknown_events
-        )
+        notification = reader.notification(values, row_number)
         if notification is not None:
             notifications.append(notification)
-    # The grid, which held every column, is no longer referenced from here on.
-    del sheet
-
-    for event, count in sorted(unknown_events.items()):
-        report.skipped.append(f"異動事由「{event}」の {count} 件（集計しない事由）")
+    reader.check_label_columns(header, notifications)
+    reader.report_skipped(report)
     return notifications
 
 
@@ -188,13 +300,15 @@ def _field_positions(
                     "書いてください。",
                 )
     for name, index in positions.items():
-        if any(word in header[index] for word in PERSONAL_HEADERS):
+        if personal_word(name, header[index]) is not None:
             raise InputError(
-                f"列「{header[index]}」は個人を特定できる情報の列なので、"
-                f"{name} として読めません。",
+                f"列「{header[index]}」は個人を特定できる情報（氏名・住所・"
+                f"生年月日・番号など）の列なので、{name}（{FIELD_NAMES[name]}）"
+                "として読めません。",
                 file=display_path,
                 place=f"{row}行目",
-                hint=f"databook.yml の columns.{name} を正しい列名に直してください。",
+                hint=f"databook.yml の columns.{name} に{FIELD_NAMES[name]}の列を"
+                f"指定してください。その列がなければ columns.{name} を消してください。",
             )
     missing = [name for name in REQUIRED if name not in positions]
     if missing:
@@ -209,43 +323,251 @@ def _field_positions(
     return positions
 
 
+def personal_word(field: str, header: str) -> str | None:
+    """Return the word of PERSONAL_HEADERS that rejects `header` for `field`."""
+    text = unicodedata.normalize("NFKC", header).upper()
+    allowed, context = ALLOWED_PERSONAL.get(field, ((), ()))
+    for word in PERSONAL_HEADERS:
+        if word not in text:
+            continue
+        if word in allowed and (not context or any(c in text for c in context)):
+            continue
+        return word
+    return None
+
+
 def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _notification(values, sheet, row_number, positions, unknown_events):
-    date_cell = values["date"]
-    period = parse_period(
-        date_cell.value,
-        number_format=date_cell.number_format,
-        datemode=sheet.datemode,
-        ref=sheet.ref(row_number, positions["date"] + 1),
-    )
-    if period.day is None or period.month is None:
-        raise InputError(
-            "異動日が年月日になっていません。",
-            file=sheet.file,
-            place=sheet.ref(row_number, positions["date"] + 1).place(),
-            hint="異動日（届出日）を「2023/4/1」や「令和5年4月1日」の形で入れてください。",
+# A 町丁 column in which most rows carry a value that no other row carries is
+# taken for a column of names. Below this many rows a town with many 町丁 can
+# show that pattern too, so smaller files are not checked.
+UNIQUE_CHECK_MIN_ROWS = 50
+LABEL_HINTS = {
+    "other_municipality": "databook.yml の columns.other_municipality に、転入元・"
+    "転出先の市区町村名（例: 小田原市、東京都新宿区、国外）か団体コードの列を"
+    "指定してください。氏名や生年月日の列は指定できません。",
+    "district": "databook.yml の columns.district に、町丁（町丁目・字）の名前の"
+    "列を指定してください。氏名・生年月日・電話番号の列は指定できません。",
+}
+LABEL_KINDS = {"other_municipality": "市区町村名", "district": "町丁名"}
+
+
+@dataclass
+class _LabelColumn:
+    """Counts of the filled values of a label column and of those left unresolved."""
+
+    filled: int = 0
+    unresolved: int = 0
+
+
+class _RowReader:
+    """Reads the declared fields of each row and counts what it leaves out.
+
+    Values are never kept for messages: errors name the cell, and the report
+    names rows and the event labels of `NOT_COUNTED`.
+    """
+
+    def __init__(self, sheet, positions: dict[str, int], labels: PlaceLabels):
+        self.sheet = sheet
+        self.positions = positions
+        self.labels = labels
+        self.not_counted: Counter[str] = Counter()
+        self.blank_events: list[int] = []
+        self.unknown_events: list[int] = []
+        self.columns = {
+            "other_municipality": _LabelColumn(),
+            "district": _LabelColumn(),
+        }
+
+    def place(self, field: str, row_number: int) -> str | None:
+        return self.sheet.ref(row_number, self.positions[field] + 1).place()
+
+    def notification(self, values: dict, row_number: int) -> Notification | None:
+        day = self._day(values["date"], row_number)
+        indicator = self._indicator(values["event"], row_number)
+        if indicator is None:
+            return None
+        other = ""
+        if indicator in MOVES:
+            other = self._label(
+                "other_municipality",
+                values.get("other_municipality"),
+                self.labels.municipality,
+            )
+        return Notification(
+            day=day,
+            indicator=indicator,
+            sex=_sex(values.get("sex")),
+            age_group=self._age_group(values, day, row_number),
+            district=self._label(
+                "district", values.get("district"), self.labels.district
+            ),
+            other_municipality=other,
         )
-    day = date(period.year, period.month, period.day)
 
-    event = squeeze_spaces(str(values["event"].value or ""))
-    indicator = next((name for key, name in EVENTS if key in event), None)
-    if indicator is None:
-        unknown_events[event or "（空欄）"] += 1
-        return None
+    def _day(self, cell, row_number: int) -> date:
+        try:
+            period = parse_period(
+                cell.value,
+                number_format=cell.number_format,
+                datemode=self.sheet.datemode,
+            )
+            day = (
+                date(period.year, period.month, period.day)
+                if period.month is not None and period.day is not None
+                else None
+            )
+        except (CellError, ValueError):
+            day = None
+        if day is None:
+            raise InputError(
+                "異動日を年月日として読み取れません（値は表示しません）。",
+                file=self.sheet.file,
+                place=self.place("date", row_number),
+                hint="異動日（届出日）を「2023/4/1」や「令和5年4月1日」の形で入れて"
+                "ください。行の列がずれていないか（値の中のカンマなど）も確かめて"
+                "ください。",
+            )
+        return day
 
-    return Notification(
-        day=day,
-        indicator=indicator,
-        sex=_sex(values.get("sex")),
-        age_group=_age_group(values, day, sheet, row_number, positions),
-        district=_text(values.get("district")),
-        other_municipality=_text(values.get("other_municipality"))
-        if indicator in MOVES
-        else "",
-    )
+    def _indicator(self, cell, row_number: int) -> str | None:
+        event = _text(cell)
+        if event in ("", UNKNOWN):
+            self.blank_events.append(row_number)
+            return None
+        ignored = next((key for key in NOT_COUNTED if key in event), None)
+        if ignored is not None:
+            self.not_counted[ignored] += 1
+            return None
+        indicator = next((name for key, name in EVENTS if key in event), None)
+        if indicator is None:
+            self.unknown_events.append(row_number)
+        return indicator
+
+    def _label(self, field: str, cell, resolve) -> str:
+        if cell is None:
+            return ""
+        if _blank(cell.value):
+            return OTHER
+        column = self.columns[field]
+        column.filled += 1
+        label = resolve(_text(cell))
+        if label is None:
+            column.unresolved += 1
+            return OTHER
+        return label
+
+    def _age_group(self, values: dict, day: date, row_number: int) -> str:
+        age = None
+        if "age" in values and not _blank(values["age"].value):
+            text = _text(values["age"]).removesuffix("歳")
+            if not text.isdecimal():
+                raise InputError(
+                    "年齢が 0 以上の整数ではありません（値は表示しません）。",
+                    file=self.sheet.file,
+                    place=self.place("age", row_number),
+                    hint="年齢を 0 以上の整数（例: 34、34歳）で入れてください。"
+                    "年齢の列でなければ、databook.yml の columns.age を直して"
+                    "ください。",
+                )
+            age = int(text)
+        elif "birth_date" in values and not _blank(values["birth_date"].value):
+            age = self._age_from_birth_date(values["birth_date"], day, row_number)
+        if age is None:
+            return UNKNOWN if ("age" in values or "birth_date" in values) else ""
+        return age_group_of(age)
+
+    def _age_from_birth_date(self, cell, day: date, row_number: int) -> int:
+        place = self.place("birth_date", row_number)
+        try:
+            period = parse_period(
+                cell.value,
+                number_format=cell.number_format,
+                datemode=self.sheet.datemode,
+            )
+            born = (
+                date(period.year, period.month, period.day)
+                if period.month is not None and period.day is not None
+                else None
+            )
+        except (CellError, ValueError):
+            born = None
+        if born is None:
+            raise InputError(
+                "生年月日を年月日として読み取れません（値は表示しません）。",
+                file=self.sheet.file,
+                place=place,
+                hint="生年月日を「1980/4/1」や「昭和55年4月1日」の形で入れてください。",
+            )
+        age = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+        if age < 0:
+            raise InputError(
+                "生年月日が異動日より後です（値は表示しません）。",
+                file=self.sheet.file,
+                place=place,
+                hint="生年月日と異動日の列が入れ替わっていないか確かめてください。",
+            )
+        return age
+
+    def check_label_columns(
+        self, header: list[str], notifications: list[Notification]
+    ) -> None:
+        """Raise InputError when most values of a label column are unresolved."""
+        for field, column in self.columns.items():
+            if column.unresolved * 2 > column.filled:
+                raise self._label_error(
+                    field,
+                    header,
+                    f"値の半分以上（{column.filled} 件のうち {column.unresolved} 件）"
+                    f"が{LABEL_KINDS[field]}として読めません",
+                )
+        filled = self.columns["district"].filled
+        if filled >= UNIQUE_CHECK_MIN_ROWS:
+            counts = Counter(n.district for n in notifications)
+            unique = sum(
+                1 for label, count in counts.items() if count == 1 and label != OTHER
+            )
+            if unique * 2 > filled:
+                raise self._label_error(
+                    "district",
+                    header,
+                    f"値の半分以上（{filled} 件のうち {unique} 件）がほかの行に"
+                    "出てこない値で、町丁の列ではないようです（氏名などの列かも"
+                    "しれません）",
+                )
+
+    def _label_error(self, field: str, header: list[str], problem: str) -> InputError:
+        index = self.positions[field]
+        return InputError(
+            f"列「{header[index]}」（{FIELD_NAMES[field]}）の{problem}"
+            "（値は表示しません）。",
+            file=self.sheet.file,
+            place=CellRef(self.sheet.file, self.sheet.name, None, index + 1).place(),
+            hint=LABEL_HINTS[field],
+        )
+
+    def report_skipped(self, report: ReadReport) -> None:
+        for event, count in sorted(self.not_counted.items()):
+            report.skipped.append(f"異動事由「{event}」の {count} 件（集計しない事由）")
+        column = column_letter(self.positions["event"] + 1)
+        if self.blank_events:
+            report.skipped.append(
+                f"異動事由が空欄の {len(self.blank_events)} 件"
+                f"（{column}列の {_row_list(self.blank_events)}）"
+            )
+        if self.unknown_events:
+            report.skipped.append(
+                f"集計する異動事由に当たらない {len(self.unknown_events)} 件"
+                f"（{column}列の {_row_list(self.unknown_events)}。値は表示しません）"
+            )
+
+
+def _row_list(rows: list[int], shown: int = 5) -> str:
+    """Return 「3、7、12行目」, with 「ほか」 after the first `shown` rows."""
+    text = "、".join(str(row) for row in rows[:shown]) + "行目"
+    return text + (" ほか" if len(rows) > shown else "")
 
 
 def _text(cell) -> str:
@@ -263,27 +585,6 @@ def _sex(cell) -> str:
     return SEXES.get(_text(cell), UNKNOWN)
 
 
-def _age_group(values, day: date, sheet, row_number: int, positions) -> str:
-    age = None
-    if "age" in values and not _blank(values["age"].value):
-        text = _text(values["age"]).removesuffix("歳")
-        if not text.isdigit():
-            raise InputError(
-                f"年齢「{text}」が数ではありません。",
-                file=sheet.file,
-                place=sheet.ref(row_number, positions["age"] + 1).place(),
-                hint="年齢は 0 以上の整数で入れてください。",
-            )
-        age = int(text)
-    elif "birth_date" in values and not _blank(values["birth_date"].value):
-        age = _age_from_birth_date(
-            values["birth_date"], day, sheet, row_number, positions
-        )
-    if age is None:
-        return UNKNOWN if ("age" in values or "birth_date" in values) else ""
-    return age_group_of(age)
-
-
 def age_group_of(age: int) -> str:
     """Return the 3-group label (15歳未満, 15～64歳, 65歳以上) of an age in years."""
     if age < 15:
@@ -293,32 +594,29 @@ def age_group_of(age: int) -> str:
     return AGE_GROUPS[2]
 
 
-def _age_from_birth_date(cell, day: date, sheet, row_number: int, positions) -> int:
-    # The birth date itself is personal data: errors name the cell, never the value.
-    place = sheet.ref(row_number, positions["birth_date"] + 1).place()
-    try:
-        period = parse_period(
-            cell.value, number_format=cell.number_format, datemode=sheet.datemode
-        )
-    except CellError:
-        period = None
-    if period is None or period.day is None or period.month is None:
-        raise InputError(
-            "生年月日を年月日として読み取れません（値は表示しません）。",
-            file=sheet.file,
-            place=place,
-            hint="生年月日を「1980/4/1」や「昭和55年4月1日」の形で入れてください。",
-        ) from None
-    born = date(period.year, period.month, period.day)
-    age = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-    if age < 0:
-        raise InputError(
-            "生年月日が異動日より後です（値は表示しません）。",
-            file=sheet.file,
-            place=place,
-            hint="生年月日と異動日の列が入れ替わっていないか確かめてください。",
-        )
-    return age
+def fold_rare_districts(
+    notifications: list[Notification], threshold: int
+) -> tuple[list[Notification], int]:
+    """Move the 町丁 labels that fewer than `threshold` rows carry to OTHER.
+
+    Every count of such a label would be x, but the label itself would still
+    be shown, so a name that passed as a 町丁 is folded too. Returns the
+    notifications and the number of labels folded.
+
+    NOTE: a name on `threshold` rows or more, in a column whose header no word
+    of PERSONAL_HEADERS matches, still passes as a 町丁 label. No list of 町丁
+    exists to check the labels against.
+    """
+    counts = Counter(n.district for n in notifications)
+    rare = {label for label, count in counts.items() if count < threshold} - {
+        "",
+        OTHER,
+    }
+    folded = [
+        dataclasses.replace(n, district=OTHER) if n.district in rare else n
+        for n in notifications
+    ]
+    return folded, len(rare)
 
 
 # --- Aggregation and suppression --------------------------------------------------
@@ -505,17 +803,23 @@ def load_register_records(
     display_path: str,
     area_code: str,
     area_name: str,
+    master: MunicipalityMaster,
     columns: dict[str, str] | None = None,
     sheet_name: str | None = None,
     header_row: int = 1,
     threshold: int = DEFAULT_THRESHOLD,
     title: str | None = None,
 ) -> tuple[Dataset, ReadReport]:
-    """Read, aggregate and suppress one record-level register export."""
+    """Read, aggregate and suppress one record-level register export.
+
+    `master` resolves the other municipality of a move, and the book's own
+    municipality (`area_code`) is dropped from the start of a 町丁 value.
+    """
     report = ReadReport(display_path, "register-records")
     notifications = read_notifications(
         path,
         display_path=display_path,
+        labels=PlaceLabels(master, master.get(area_code)),
         columns=columns,
         sheet_name=sheet_name,
         header_row=header_row,
@@ -526,6 +830,11 @@ def load_register_records(
             "集計できる届出の行がありません。",
             file=display_path,
             hint="見出しの行の下に、異動日と異動事由の入った行があるか確かめてください。",
+        )
+    notifications, folded = fold_rare_districts(notifications, threshold)
+    if folded:
+        report.notes.append(
+            f"届出が {threshold} 件未満の町丁 {folded} 個は「{OTHER}」に含めました。"
         )
 
     counts = derived_changes(suppress(aggregate(notifications), threshold))
@@ -567,7 +876,7 @@ def load_register_records(
         set(frame.loc[frame["period_kind"] == PeriodKind.MONTH.value, "period"])
     )
     report.districts = sorted(
-        set(frame.loc[frame["breakdown"] == "district", "category"]) - {UNKNOWN}
+        set(frame.loc[frame["breakdown"] == "district", "category"]) - {OTHER}
     )
     report.notes.append(
         f"届出 {len(notifications)} 件を集計。"

@@ -15,7 +15,7 @@ from databook.config import (
 )
 from databook.errors import ConfigError
 from databook.model import Dataset
-from databook.sources.codes import normalize_area_code
+from databook.sources.codes import configured_master, normalize_area_code
 from databook.sources.juki import LABELS as JUKI_LABELS
 from databook.sources.juki import load_juki
 from databook.sources.records import load_register_records
@@ -102,6 +102,7 @@ def load_records_dataset(
         display_path=settings.file,
         area_code=normalize_area_code(config.municipality),
         area_name="",
+        master=configured_master(config),
         columns=settings.columns,
         sheet_name=settings.sheet,
         header_row=settings.header_row,

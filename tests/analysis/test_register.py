@@ -10,8 +10,11 @@ from databook.errors import ConfigError
 from databook.inputs import Inputs
 from databook.sources.codes import load_master
 from databook.sources.juki import load_juki
+from databook.sources.record_labels import OTHER
+from databook.sources.records import load_register_records
 from databook.sources.ssdse import load_ssdse
 from tests.conftest import RAW
+from tests.sources.test_records import NAME, write_rows
 
 AREA = Area("14383", "真鶴町", "神奈川県")
 
@@ -136,3 +139,50 @@ def test_missing_count_prints_no_data(inputs, tmp_path):
     assert figures["social_total"].text == "（データなし）"
     assert figures["births"].text == "17人"
     assert not [key for key, figure in figures.items() if "nan" in figure.text]
+
+
+# --- The town's record-level register data ------------------------------------------
+
+
+def town_records(tmp_path, rows):
+    path = write_rows(
+        tmp_path / "idou.csv", ["異動日", "異動事由", "転入元・転出先"], rows
+    )
+    dataset, _ = load_register_records(
+        path,
+        display_path=path.name,
+        area_code=AREA.code,
+        area_name=AREA.name,
+        master=load_master(RAW / "codes" / "localgovjp-utf8.csv"),
+    )
+    return dataset
+
+
+def test_moves_table_labels_from_master(inputs, tmp_path):
+    # 転入: 小田原市 3 (one an address), 東京都新宿区 4 (two written 東京都新宿区…,
+    # two 新宿区), and 3 that resolve to no municipality (a fake name, 府中市
+    # of two prefectures, a birth date); 転出: 湯河原町 3.
+    rows = (
+        [["2023/1/5", "転入", "小田原市"]] * 2
+        + [["2023/1/5", "転入", "小田原市架空町14丁目14番14号テスト荘14号室"]]
+        + [["2023/2/1", "転入", "東京都新宿区架空1-2-3"]] * 2
+        + [["2023/2/1", "転入", "新宿区"]] * 2
+        + [["2023/3/1", "転入", NAME], ["2023/3/1", "転入", "府中市"]]
+        + [["2023/3/1", "転入", "1950/2/3"]]
+        + [["2023/4/1", "転出", "湯河原町"]] * 3
+    )
+    town = town_records(tmp_path, rows)
+    finding = analyse_juki(
+        Inputs(inputs.master, {**inputs.datasets, "register-records": town}), AREA
+    )
+    table = finding.tables["register_moves"].frame
+    assert list(table["category"]) == ["東京都新宿区", "小田原市", "湯河原町", OTHER]
+    by_town = table.set_index("category")
+    assert by_town.loc["東京都新宿区", "moves_in"] == 4
+    assert by_town.loc["小田原市", "moves_in"] == 3
+    assert by_town.loc["湯河原町", "moves_out"] == 3
+    assert by_town.loc[OTHER, "moves_in"] == 3
+    assert any("団体コード一覧の市区町村" in note for note in finding.method_notes)
+    text = table.to_csv()
+    for planted in (NAME, "架空", "1950", "府中市"):
+        assert planted not in text

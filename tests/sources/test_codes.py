@@ -107,3 +107,31 @@ def test_ward_name_alone():
     # 大阪府 has a 北区 in 大阪市 (27127) and in 堺市 (27146).
     found = master.find_by_name("大阪府", "北区")
     assert sorted(m.code for m in found) == ["27127", "27146"]
+
+
+@pytest.mark.parametrize(
+    ("text", "prefecture", "codes", "rest"),
+    [
+        # The longest name wins: 横浜市 中区 (14104) over 横浜市 (14100).
+        ("横浜市中区山下町1", None, ["14104"], "山下町1"),
+        ("横浜市", None, ["14100"], ""),
+        # 東村山市 (13213) over 東村 (47303) of 沖縄県.
+        ("東村山市本町", None, ["13213"], "本町"),
+        # A 郡 before a town; 小郡市 (40216) is a city that starts like a 郡.
+        ("神奈川県足柄下郡真鶴町岩", "神奈川県", ["14383"], "岩"),
+        ("小郡市", None, ["40216"], ""),
+        # Two 府中市: 東京都 13206 and 広島県 34208, unless the prefecture is named.
+        ("府中市", None, ["13206", "34208"], ""),
+        ("広島県府中市", "広島県", ["34208"], ""),
+        # Spaces are dropped before the comparison.
+        ("神奈川県　小田原市 本町", "神奈川県", ["14206"], "本町"),
+        # A prefecture alone, and text that starts with no name of the list.
+        ("東京都", "東京都", [], ""),
+        ("試験用氏名", None, [], "試験用氏名"),
+    ],
+)
+def test_match_start(text, prefecture, codes, rest):
+    match = load_master(MASTER).match_start(text)
+    assert match.prefecture == prefecture
+    assert sorted(m.code for m in match.municipalities) == codes
+    assert match.rest == rest
