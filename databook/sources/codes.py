@@ -12,6 +12,7 @@ import csv
 import logging
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,6 +61,71 @@ def normalize_area_code(code: str | int, *, setting: str = "municipality") -> st
         place=f"設定 {setting}",
         hint="例: 真鶴町は 14383（6桁なら 143839）。",
     )
+
+
+PREFECTURES = (
+    "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県",
+    "茨城県", "栃木県", "群馬県", "埼玉県", "千葉県", "東京都", "神奈川県",
+    "新潟県", "富山県", "石川県", "福井県", "山梨県", "長野県", "岐阜県",
+    "静岡県", "愛知県", "三重県", "滋賀県", "京都府", "大阪府", "兵庫県",
+    "奈良県", "和歌山県", "鳥取県", "島根県", "岡山県", "広島県", "山口県",
+    "徳島県", "香川県", "愛媛県", "高知県", "福岡県", "佐賀県", "長崎県",
+    "熊本県", "大分県", "宮崎県", "鹿児島県", "沖縄県",
+)  # fmt: skip
+"""The 47 prefectures in the order of their JIS X 0401 codes, 01 to 47."""
+
+LAST_MUNICIPALITY = ("47382", "沖縄県与那国町")
+"""The highest code of the national list (JIS X 0402), last in code order."""
+
+
+def check_nationwide(
+    area_codes: Sequence[str],
+    *,
+    display_path: str,
+    last_row: str,
+    source: str,
+) -> None:
+    """Raise InputError unless the file's areas cover the whole country.
+
+    SSDSE-A (editions 2018–2026) and the 住基 municipal tables (2016–2022)
+    list every prefecture's municipalities in code order, so all 47
+    prefectures appear and the last municipality is 与那国町 (47382). A file
+    cut off at a line end loses its last rows, and with them 与那国町 and
+    the prefectures after the cut. `area_codes` has one code per data row,
+    `last_row` names the last row read (its line and area) and `source` the
+    page to download the file from, for the hint.
+    """
+    present = {code[:2] for code in area_codes}
+    missing = [
+        name
+        for number, name in enumerate(PREFECTURES, start=1)
+        if f"{number:02d}" not in present
+    ]
+    if not missing and LAST_MUNICIPALITY[0] in area_codes:
+        return
+    lacking = (
+        f"{_prefecture_span(missing)}の行がありません"
+        if missing
+        else f"最後のはずの{LAST_MUNICIPALITY[1]}（{LAST_MUNICIPALITY[0]}）の行が"
+        "ありません"
+    )
+    raise InputError(
+        f"ファイルが途中で切れているようです。{lacking}"
+        f"（データの行は {len(area_codes)} 行で、最後は {last_row}）。",
+        file=display_path,
+        hint=f"全国のファイルには47都道府県の市区町村があり、{LAST_MUNICIPALITY[1]}の"
+        f"行で終わります。{source}からダウンロードし直して置き直してください。",
+    )
+
+
+def _prefecture_span(names: list[str]) -> str:
+    """Return missing prefectures briefly: 長野県～沖縄県の28都道府県."""
+    if len(names) <= 3:
+        return "、".join(names)
+    first, last = PREFECTURES.index(names[0]), PREFECTURES.index(names[-1])
+    if last - first + 1 == len(names):
+        return f"{names[0]}～{names[-1]}の{len(names)}都道府県"
+    return f"{'、'.join(names[:3])}など{len(names)}都道府県"
 
 
 @dataclass(frozen=True)
