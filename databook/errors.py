@@ -107,7 +107,7 @@ class ChapterError(DatabookError):
 
 
 class EnvironmentProblem(DatabookError):
-    """A program, library or font that a build needs is missing."""
+    """A program, library, font or folder that a build needs is missing or unusable."""
 
     exit_code = 3
 

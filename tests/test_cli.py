@@ -190,6 +190,18 @@ def test_several_config_errors_through_build(runner, project):
     assert "Traceback" not in result.output
 
 
+def test_cache_folder_is_file_through_build(runner, project):
+    (project / ".databook-cache").write_text("stale", encoding="utf-8")
+
+    result = run(runner, "build", "--project", str(project))
+
+    assert result.exit_code == 3
+    assert "Traceback" not in result.output
+    assert "NotADirectoryError" not in result.output
+    assert ".databook-cache がフォルダではなくファイルです" in result.output
+    assert "消すか名前を変えてください" in result.output
+
+
 def test_wrap_cells_breaks_japanese():
     # 20 two-cell characters into 16 cells: 8 a line, and 。 never starts one.
     lines = wrap_cells("あいうえおかきくけこさしすせそたちつてと。", 16)
