@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from databook.errors import ConfigError, InputError
+from databook.errors import ConfigError, InputError, SettingValueError
 from databook.sources.files import file_sha256, read_text
 
 logger = logging.getLogger(__name__)
@@ -36,31 +36,53 @@ def check_digit(code5: str) -> str:
     return str((11 - total % 11) % 10)
 
 
-def normalize_area_code(code: str | int, *, setting: str = "municipality") -> str:
-    """Return the five-digit area code for a five- or six-digit code.
+def parse_area_code(code: str | int) -> str:
+    """Return the five-digit area code of a five- or six-digit code.
 
-    A six-digit code must carry the right check digit. Raises ConfigError
-    naming `setting` otherwise.
+    Full-width digits (１４３８３) are read as ASCII digits. A six-digit code
+    must carry the right check digit. A four-digit code is rejected rather
+    than padded with a leading zero, because 1438 may be 14383 (真鶴町) with a
+    digit lost just as well as 01438 (沼田町). Raises SettingValueError with a
+    hint.
     """
-    text = str(code).strip()
-    if text.isascii() and text.isdigit() and len(text) in (4, 5):
-        return text.zfill(5)
-    if text.isascii() and text.isdigit() and len(text) == 6:
+    text = unicodedata.normalize("NFKC", str(code)).strip()
+    digits = text.isascii() and text.isdigit()
+    if digits and len(text) == 5:
+        return text
+    if digits and len(text) == 6:
         expected = check_digit(text[:5])
         if text[5] != expected:
-            raise ConfigError(
+            raise SettingValueError(
                 f"6桁の団体コード {text} の検査数字が正しくありません"
-                f"（{text[:5]} の検査数字は {expected}）。",
-                place=f"設定 {setting}",
+                f"（{text[:5]} の検査数字は {expected}）",
                 hint=f"5桁の地域コード {text[:5]} か、"
                 f"6桁の {text[:5]}{expected} を指定してください。",
             )
         return text[:5]
-    raise ConfigError(
-        f"団体コード {text!r} は5桁または6桁の数字ではありません。",
-        place=f"設定 {setting}",
+    if digits and len(text) == 4:
+        raise SettingValueError(
+            f"地域コードは5桁ですが、{text} は4桁です",
+            hint=f'先頭の 0 を省いたのなら "0{text}" と引用符で囲んで書き、'
+            "数字が欠けているなら団体コード一覧で確かめてください"
+            "（例: 真鶴町は 14383、札幌市は 01100）。",
+        )
+    raise SettingValueError(
+        f"団体コード {text!r} は5桁または6桁の数字ではありません",
         hint="例: 真鶴町は 14383（6桁なら 143839）。",
     )
+
+
+def normalize_area_code(code: str | int, *, setting: str = "municipality") -> str:
+    """Return the five-digit area code for a five- or six-digit code.
+
+    Raises ConfigError naming `setting` for any other code (parse_area_code).
+    """
+    try:
+        return parse_area_code(code)
+    except SettingValueError as error:
+        raise ConfigError(
+            f"{error}。", place=f"設定 {setting}", hint=error.hint
+        ) from None
 
 
 PREFECTURES = (
@@ -175,6 +197,14 @@ class MunicipalityMaster:
     def get(self, code: str) -> Municipality | None:
         return self._by_code.get(code)
 
+    def city_of(self, ward: Municipality) -> Municipality | None:
+        """Return the 政令市 whose ward `ward` is (札幌市 for 札幌市 中央区)."""
+        city = ward.name.split(" ", 1)[0]
+        found = self._by_name.get(
+            (normalize_name(ward.prefecture), normalize_name(city)), []
+        )
+        return next((m for m in found if not m.is_ward), None)
+
     def find_by_name(self, prefecture: str, name: str) -> list[Municipality]:
         """Return the municipalities of `prefecture` whose name matches `name`.
 
@@ -192,6 +222,32 @@ class MunicipalityMaster:
             for m in self.municipalities
             if m.prefecture_code == prefecture_code and not m.is_ward
         ]
+
+
+def reject_ward(
+    ward: Municipality,
+    master: MunicipalityMaster,
+    *,
+    query: str,
+    place: str,
+    file: str | None = None,
+) -> None:
+    """Raise ConfigError saying that `ward` is a ward and which city to use.
+
+    Statistics such as SSDSE-A count a 政令市 as a whole, so a book is made
+    for the city. `query` is the code or name the user gave.
+    """
+    city = master.city_of(ward)
+    city_name = city.name if city else ward.name.split(" ", 1)[0]
+    code = f"（地域コード {city.code}）" if city else ""
+    raise ConfigError(
+        f"{query} は政令指定都市{city_name}の区（{ward.full_name}）です。"
+        "データブックは市全体で作ります。",
+        file=file,
+        place=place,
+        hint=f"{ward.prefecture}{city_name}{code}を指定してください"
+        "（統計が区ごとにないため）。",
+    )
 
 
 DISTRICT_PREFIX = re.compile(r"^.+?郡(?=.+[町村]$)")

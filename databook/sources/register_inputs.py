@@ -69,7 +69,7 @@ def _layout(settings: RegisterTableDataset) -> Layout:
         if indicator not in TABLE_LABELS:
             raise ConfigError(
                 f"columns の項目 {indicator} は使えません。",
-                place=f"設定 datasets の {settings.file} の columns",
+                place="設定 columns",
                 hint=f"次のいずれかを指定してください: {', '.join(TABLE_LABELS)}",
             )
         try:
@@ -78,7 +78,7 @@ def _layout(settings: RegisterTableDataset) -> Layout:
             raise ConfigError(
                 f"columns.{indicator} の列 {letters!r} が列の記号（A、B、…）では"
                 "ありません。",
-                place=f"設定 datasets の {settings.file} の columns",
+                place="設定 columns",
                 hint="Excel の列の記号（例: F）で書いてください。",
             ) from None
     label_column = None
@@ -88,7 +88,7 @@ def _layout(settings: RegisterTableDataset) -> Layout:
         except ValueError:
             raise ConfigError(
                 f"label_column {settings.label_column!r} が列の記号ではありません。",
-                place=f"設定 datasets の {settings.file} の label_column",
+                place="設定 label_column",
                 hint="Excel の列の記号（例: A）で書いてください。",
             ) from None
     return Layout(tuple(settings.header_rows or ()), label_column, columns)

@@ -368,7 +368,7 @@ def load_ssdse(
         if missing:
             raise InputError(
                 f"項目 {', '.join(missing)} がどの SSDSE-A ファイルにもありません。",
-                place="設定 datasets の items",
+                place="設定 items",
                 hint="項目コードを SSDSE-A の1行目の表記に合わせてください。",
             )
 
