@@ -8,6 +8,7 @@ nothing changed before it imports pandas, plotly or WeasyPrint.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import logging
@@ -15,6 +16,8 @@ import os
 import tempfile
 from functools import cache
 from pathlib import Path
+
+from databook.errors import EnvironmentProblem
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +114,8 @@ class StepCache:
     """
 
     def __init__(self, root: Path, *, read: bool = True) -> None:
+        if root.exists() and not root.is_dir():
+            raise _unusable(root, "がフォルダではなくファイルです")
         self.root = root
         self.read = read
         """False to run every step again (--force) while still storing results."""
@@ -145,9 +150,36 @@ class StepCache:
 
     def put(self, kind: str, key: str, content: bytes) -> None:
         content_path, hash_path = self._paths(kind, key)
-        content_path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(content_path, content)
-        write_atomic(hash_path, hash_bytes(content).encode("ascii"))
+        try:
+            content_path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(content_path, content)
+            write_atomic(hash_path, hash_bytes(content).encode("ascii"))
+        except OSError as error:
+            raise _unusable(self.root, _write_problem(error), error) from None
+
+
+def _write_problem(error: OSError) -> str:
+    if isinstance(error, PermissionError):
+        return "に書き込めません（権限がありません）"
+    if error.errno == errno.ENOSPC:
+        return "に書き込めません（ディスクに空きがありません）"
+    if isinstance(error, NotADirectoryError | FileExistsError):
+        return "に書き込めません（中に、フォルダのはずの名前のファイルがあります）"
+    return "に書き込めません"
+
+
+def _unusable(
+    root: Path, problem: str, error: OSError | None = None
+) -> EnvironmentProblem:
+    """Return the error for a cache folder that cannot hold the cache."""
+    return EnvironmentProblem(
+        f"途中の結果を保存する {CACHE_DIR} {problem}。",
+        file=root,
+        hint=f"{CACHE_DIR} を消すか名前を変えてください（消しても、次のビルドで"
+        "作り直します）。フォルダなら、書き込む権限とディスクの空きを確かめて"
+        "ください。",
+        detail=f"{type(error).__name__}: {error}" if error else None,
+    )
 
 
 def write_atomic(path: Path, content: bytes) -> None:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import difflib
 import glob
 import re
+import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -18,10 +21,52 @@ from pydantic import (
     field_validator,
 )
 
-from databook.errors import ConfigError, ErrorCollector
+from databook.errors import ConfigError, ErrorCollector, SettingValueError
+from databook.sources.codes import parse_area_code
 from databook.yaml_errors import yaml_syntax_error
 
 CONFIG_NAME = "databook.yml"
+
+
+def _area_code_text(value: str) -> str:
+    """Check an area code setting and return it with full-width digits made ASCII."""
+    parse_area_code(value)
+    return unicodedata.normalize("NFKC", value).strip()
+
+
+AreaCode = Annotated[str, AfterValidator(_area_code_text)]
+"""A five-digit area code, or six digits with the check digit (JIS X 0402)."""
+RowNumber = Annotated[int, Field(ge=1)]
+"""A 1-based row number, as a spreadsheet shows it."""
+ROW_RANGE = re.compile(r"(\d+)\s*[-~～]\s*(\d+)?")
+
+
+def parse_row_range(text: str) -> tuple[int, int | None]:
+    """Return the first and last row (None: to the end) of a range like 12-742.
+
+    Raises SettingValueError for a range that is not one, starts below row 1
+    or ends before it starts.
+    """
+    match = ROW_RANGE.fullmatch(unicodedata.normalize("NFKC", text).strip())
+    if not match:
+        raise SettingValueError(
+            f"{text!r} が行の範囲ではありません",
+            hint="12-742 のように、最初と最後の行番号を「-」でつないで書いてください"
+            "（最後まで読むなら 12-）。",
+        )
+    first = int(match.group(1))
+    last = int(match.group(2)) if match.group(2) else None
+    if first < 1:
+        raise SettingValueError(
+            "行番号は1から数えます",
+            hint="表計算ソフトの左端に出る行番号（1から）で書いてください。",
+        )
+    if last is not None and last < first:
+        raise SettingValueError(
+            f"最初の行 {first} が最後の行 {last} より後です",
+            hint=f"{last}-{first} のように、小さい行番号を先に書いてください。",
+        )
+    return first, last
 
 
 class Settings(BaseModel):
@@ -54,7 +99,7 @@ class EstatDataset(Settings):
     """統計表ID (statsDataId), 10 digits, e.g. 0000020201."""
     items: list[str] | None = None
     """Codes of `indicator_class` to fetch (A1101...); sent as cdCat01 by default."""
-    areas: list[str] | None = None
+    areas: list[AreaCode] | None = None
     """Area codes to fetch, 5 digits or 6 with the check digit; sent as cdArea."""
     filters: dict[str, str | int | list[str | int]] = {}
     """Other getStatsData narrowing parameters by their API name (cdTime, lvArea)."""
@@ -80,6 +125,19 @@ class EstatDataset(Settings):
                 "（例: cdArea、cdCat01、cdTime、cdTimeFrom、lvArea）"
             )
         return filters
+
+    @field_validator("api_url")
+    @classmethod
+    def _web_address(cls, url: str) -> str:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise SettingValueError(
+                "http:// か https:// で始まる Web の URL ではありません",
+                hint="e-Stat API の URL（既定は https://api.e-stat.go.jp/rest/3.0/"
+                "app/json）か、プロキシやミラーの URL を書いてください。"
+                "使わないなら api_url の行を消してください。",
+            )
+        return url
 
     @field_validator("items", "areas", mode="before")
     @classmethod
@@ -124,6 +182,14 @@ class ResasDataset(Settings):
     unit: str = ""
     """Unit of the values where the file does not give one (e.g. 百万円)."""
 
+    @field_validator("area")
+    @classmethod
+    def _area_or_prefecture(cls, value: str | None) -> str | None:
+        text = unicodedata.normalize("NFKC", value).strip() if value else value
+        if text and not (text.isascii() and text.isdigit() and len(text) <= 2):
+            parse_area_code(text)
+        return text
+
 
 class TableDataset(Settings):
     """An Excel or CSV table declared by its layout (sheet, header rows, columns)."""
@@ -137,11 +203,11 @@ class TableDataset(Settings):
     """Table title in the list of sources; defaults to the file name."""
     sheet: str | None = None
     """Sheet name of an Excel file; the first sheet when left out."""
-    header_rows: list[int] = [1]
+    header_rows: list[RowNumber] = Field(default=[1], min_length=1)
     """1-based rows holding the column headings; merged headings are joined."""
     data_rows: str | None = None
     """1-based row range of the data, e.g. 12-742; below the headings when left out."""
-    area: str | None = None
+    area: AreaCode | None = None
     """Area code of every row, for a table of one area (a town's own series)."""
     area_column: str | None = None
     """Column (letter or heading) with area codes or names."""
@@ -187,6 +253,17 @@ class TableDataset(Settings):
     """Terms of use of the table."""
     url: str = ""
     """Where the table is published."""
+
+    @field_validator("data_rows")
+    @classmethod
+    def _row_range(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_row_range(value)
+        return value
+
+    def data_row_range(self) -> tuple[int, int | None] | None:
+        """Return the first and last data row (last None: to the end), if set."""
+        return parse_row_range(self.data_rows) if self.data_rows else None
 
     @field_validator("months_in_columns")
     @classmethod
@@ -294,7 +371,7 @@ class RegisterTableDataset(Settings):
     """Path of the table, relative to the project folder."""
     sheet: str | None = None
     """Sheet name; the first sheet when left out."""
-    header_rows: list[int] | None = None
+    header_rows: list[RowNumber] | None = None
     """1-based rows of the header block; detected when left out."""
     label_column: str | None = None
     """Column letter of the periods and district names; detected when left out."""
@@ -435,7 +512,7 @@ class QuartoSettings(Settings):
 class Config(Settings):
     """A data book edition: its municipality, inputs, chapters and outputs."""
 
-    municipality: str
+    municipality: AreaCode
     """Area code of the book's municipality: 5 digits, or 6 with the check digit."""
     edition: int = Field(ge=2000, le=2100)
     """Edition year printed on the cover."""
@@ -533,7 +610,7 @@ LinedError = tuple[int, ConfigError]
 """An error with the line it points at, for sorting errors by line."""
 
 
-def _duplicate_keys(node: Any, path: Path, setting: str = "") -> list[LinedError]:
+def _duplicate_keys(node: Any, path: Path, loc: tuple = ()) -> list[LinedError]:
     """Return a ConfigError for each key written twice in one mapping.
 
     PyYAML keeps the last of two equal keys silently, so a second
@@ -545,10 +622,10 @@ def _duplicate_keys(node: Any, path: Path, setting: str = "") -> list[LinedError
         for key, value in node.value:
             name = str(key.value)
             line = key.start_mark.line + 1
-            full = f"{setting}.{name}" if setting else name
+            full = (*loc, name)
             if name in seen:
                 error = ConfigError(
-                    f"設定 {full} が2回書かれています"
+                    f"設定 {setting_name(full)} が2回書かれています"
                     f"（{seen[name]}行目と{line}行目）。",
                     file=path,
                     place=f"{line}行目",
@@ -560,8 +637,41 @@ def _duplicate_keys(node: Any, path: Path, setting: str = "") -> list[LinedError
             found += _duplicate_keys(value, path, full)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            found += _duplicate_keys(item, path, f"{setting}.{index}")
+            found += _duplicate_keys(item, path, (*loc, index))
     return found
+
+
+def setting_name(loc: tuple) -> str:
+    """Return a setting's path as printed: datasets.fishery.data_rows.
+
+    List items are counted from 1, as a user counts them, so the location
+    ("chapters", 3, "file") prints as 「chapters の4番目の file」.
+    """
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f" の{part + 1}番目"
+        elif text.endswith("番目"):
+            text += f"の {part}"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def setting_place(config: Config, loc: tuple) -> str:
+    """Return "12行目（設定 datasets.fishery.area）" for a setting of `config`.
+
+    Errors found after loading have only the settings at hand, so the file
+    is composed again to find the line. Without the file, the place is the
+    setting alone.
+    """
+    setting = setting_name(loc)
+    try:
+        text = (config.root / CONFIG_NAME).read_text(encoding="utf-8-sig")
+        document = yaml.compose(text)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return f"設定 {setting}"
+    return _place(document, loc, setting)
 
 
 def _scalar_text(document: Any, key: str) -> str:
@@ -616,7 +726,7 @@ def _close_setting(loc: tuple, data: Any) -> str | None:
 def _setting_error(
     loc: tuple, entry: Any, path: Path, document: Any, data: Any
 ) -> ConfigError:
-    setting = ".".join(str(part) for part in loc) or "(全体)"
+    setting = setting_name(loc) or "(全体)"
     place = _place(document, loc, setting)
     kind = entry["type"]
 
@@ -652,12 +762,19 @@ def _setting_error(
             place=place,
             hint="データの種類を kind: ssdse-a のように書いてください。",
         )
+    cause = entry.get("ctx", {}).get("error")
+    hint = (
+        cause.hint
+        if isinstance(cause, SettingValueError)
+        else "README の設定の説明とサンプルの databook.yml を確認してください。"
+    )
     return ConfigError(
         f"設定 {setting} の値 {entry.get('input')!r} が正しくありません"
         f"（{describe_validation_error(entry)}）。",
         file=path,
         place=place,
-        hint="README の設定の説明とサンプルの databook.yml を確認してください。",
+        hint=hint,
+        detail=f"pydantic: {entry['msg']}",
     )
 
 
@@ -675,14 +792,28 @@ def describe_validation_error(error: Any) -> str:
         "list_type": "リスト（- で始まる行）を指定してください",
         "dict_type": "「名前: 値」の組を指定してください",
         "model_type": "「名前: 値」の組を指定してください",
+        "float_type": "数を指定してください",
+        "float_parsing": "数を指定してください",
         "too_short": "空にはできません",
+        "string_too_short": "空にはできません",
         "string_pattern_mismatch": "形式が正しくありません",
         "greater_than_equal": f"{ctx.get('ge')} 以上を指定してください",
         "less_than_equal": f"{ctx.get('le')} 以下を指定してください",
-        "literal_error": f"次のいずれかを指定してください: {ctx.get('expected')}",
+        "literal_error": f"{_choices(ctx.get('expected', ''))} の"
+        "いずれかを指定してください",
         "value_error": str(ctx.get("error", error["msg"])),
     }
-    return descriptions.get(kind, error["msg"])
+    # pydantic's own message is English; --debug shows it as the detail.
+    return descriptions.get(kind, "値の形式が正しくありません")
+
+
+def _choices(expected: str) -> str:
+    """Return pydantic's list "'both', 'western' or 'japanese'" in Japanese.
+
+    The result is 「both、western、japanese」.
+    """
+    parts = re.split(r",\s*|\s+or\s+", expected)
+    return "、".join(part.strip().strip("'\"") for part in parts if part.strip())
 
 
 def _strip_union_tag(loc: tuple) -> tuple:
@@ -787,9 +918,9 @@ def _missing_files(
 
 
 def _missing_file(relative: str, loc: tuple, path: Path, document: Any) -> ConfigError:
-    setting = ".".join(str(part) for part in loc)
+    setting = setting_name(loc)
     return ConfigError(
-        f"設定 {setting} のファイル {relative} が見つかりません。",
+        f"ファイル {relative} が見つかりません（設定 {setting}）。",
         file=path,
         place=_place(document, loc, setting),
         hint="ファイルをその場所に置くか、パスを直してください"

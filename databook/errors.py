@@ -98,6 +98,18 @@ class ConfigError(DatabookError):
     """An invalid or missing setting in databook.yml."""
 
 
+class SettingValueError(ValueError):
+    """A ValueError of a settings validator that carries the fix for the user.
+
+    pydantic keeps the exception, and databook.config prints `hint` as the
+    hint of the ConfigError it makes from it.
+    """
+
+    def __init__(self, message: str, *, hint: str) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
 class InputError(DatabookError):
     """An input file that is missing, unreadable or not in the expected layout."""
 
@@ -107,7 +119,7 @@ class ChapterError(DatabookError):
 
 
 class EnvironmentProblem(DatabookError):
-    """A program, library or font that a build needs is missing."""
+    """A program, library, font or folder that a build needs is missing or unusable."""
 
     exit_code = 3
 

@@ -8,8 +8,11 @@ that turns the configured code into the book's area.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any
 
 from databook.config import (
     CONFIG_NAME,
@@ -25,11 +28,18 @@ from databook.config import (
     SsdseDataset,
     TableDataset,
     expand,
+    setting_place,
 )
-from databook.errors import ConfigError
+from databook.errors import ConfigError, DatabookError, DatabookErrorGroup
+from databook.master import configured_master
 from databook.model import Dataset, concat
 from databook.sources.census_series import load_census_series
-from databook.sources.codes import MunicipalityMaster, configured_master, load_master
+from databook.sources.codes import (
+    MunicipalityMaster,
+    load_master,
+    normalize_area_code,
+    reject_ward,
+)
 from databook.sources.findings import load_findings
 from databook.sources.register_inputs import (
     load_juki_dataset,
@@ -101,16 +111,60 @@ def _load_census_series(settings: CensusSeriesDataset, config: Config) -> Datase
     )
 
 
+SETTING_PLACE = re.compile(r"設定 ([A-Za-z_]\w*)")
+"""A loader's place that names a setting of its dataset: 設定 data_rows."""
+
+
+def locate_in_dataset(error: DatabookError, config: Config, name: str) -> None:
+    """Make a loader's error name the dataset, and databook.yml when it is about it.
+
+    Loaders know a dataset's settings but not its name, so they write places
+    such as 「設定 data_rows」. Those become 「設定 datasets.fishery.data_rows」,
+    and an error without a file of its own points at the line in databook.yml.
+    """
+    for single in error.errors if isinstance(error, DatabookErrorGroup) else [error]:
+        match = SETTING_PLACE.search(single.place or "")
+        if single.file is None:
+            single.file = CONFIG_NAME
+            loc = ("datasets", name)
+            if match and match.group(1) != "datasets":
+                loc = (*loc, match.group(1))
+            single.place = setting_place(config, loc)
+        elif match and match.group(1) != "datasets":
+            single.place = (
+                f"{single.place[: match.start(1)]}datasets.{name}."
+                f"{single.place[match.start(1) :]}"
+            )
+
+
+def _located(loader: Callable[[Any, Config], Dataset]) -> Callable:
+    """Wrap a loader so that its errors name the dataset (locate_in_dataset)."""
+
+    @wraps(loader)
+    def load(settings: Any, config: Config) -> Dataset:
+        try:
+            return loader(settings, config)
+        except DatabookError as error:
+            name = next(n for n, s in config.datasets.items() if s is settings)
+            locate_in_dataset(error, config, name)
+            raise
+
+    return load
+
+
 LOADERS: dict[str, Callable] = {
-    "ssdse-a": _load_ssdse,
-    "estat": _load_estat,
-    "census-series": _load_census_series,
-    "resas": _load_resas,
-    "table": _load_table,
-    "findings": _load_findings,
-    "juki": _load_juki,
-    "register-table": _load_register_table,
-    "register-records": _load_register_records,
+    kind: _located(loader)
+    for kind, loader in {
+        "ssdse-a": _load_ssdse,
+        "estat": _load_estat,
+        "census-series": _load_census_series,
+        "resas": _load_resas,
+        "table": _load_table,
+        "findings": _load_findings,
+        "juki": _load_juki,
+        "register-table": _load_register_table,
+        "register-records": _load_register_records,
+    }.items()
 }
 
 
@@ -142,23 +196,56 @@ class Inputs:
 
 
 def load_inputs(config: Config) -> Inputs:
-    """Read every dataset that databook.yml declares."""
-    master = None
-    loaded: dict[str, list[Dataset]] = {}
-    for settings in config.datasets.values():
-        if isinstance(settings, MunicipalitiesDataset):
-            master = load_master(config.path(settings.file), display_path=settings.file)
-            continue
-        loaded.setdefault(settings.kind, []).append(
-            LOADERS[settings.kind](settings, config)
-        )
+    """Read every dataset that databook.yml declares.
 
-    if master is None:
+    The master list is read first, so that a municipality missing from it,
+    or a ward of a 政令市, is reported before the other files are read.
+    """
+    found = config.dataset_of_kind("municipalities")
+    if found is None:
         raise ConfigError(
             "団体コード一覧（kind: municipalities）のデータがありません。",
             file=CONFIG_NAME,
             place="設定 datasets",
             hint="datasets に kind: municipalities と file: を書き足してください。",
         )
+    settings = found[1]
+    master = load_master(config.path(settings.file), display_path=settings.file)
+    check_municipality(config, master)
+
+    loaded: dict[str, list[Dataset]] = {}
+    for settings in config.datasets.values():
+        if isinstance(settings, MunicipalitiesDataset):
+            continue
+        loaded.setdefault(settings.kind, []).append(
+            LOADERS[settings.kind](settings, config)
+        )
     datasets = {kind: concat(parts) for kind, parts in loaded.items()}
     return Inputs(master, datasets)
+
+
+def check_municipality(config: Config, master: MunicipalityMaster) -> None:
+    """Raise ConfigError unless `municipality` names a municipality of the master.
+
+    A ward of a 政令市 is named as such, with the code of its city.
+    """
+    code = normalize_area_code(config.municipality)
+    municipality = master.get(code)
+    place = setting_place(config, ("municipality",))
+    if municipality is None:
+        raise ConfigError(
+            f"地域コード {code} の市区町村が団体コード一覧にありません。",
+            file=CONFIG_NAME,
+            place=place,
+            hint="5桁の地域コードを確かめてください（例: 真鶴町は 14383）。"
+            "コードは団体コード一覧（localgovjp-utf8.csv）の lgcode の"
+            "先頭5桁です。",
+        )
+    if municipality.is_ward:
+        reject_ward(
+            municipality,
+            master,
+            query=f"地域コード {config.municipality}",
+            place=place,
+            file=CONFIG_NAME,
+        )

@@ -28,6 +28,7 @@ from databook.sources.codes import (
     MunicipalityMaster,
     check_digit,
     normalize_name,
+    reject_ward,
 )
 
 logger = logging.getLogger(__name__)
@@ -93,7 +94,7 @@ def find_municipality(master: MunicipalityMaster, query: str) -> Municipality:
             hint=f"都道府県名を付けるか（例: {candidates[0].prefecture}{query}）、"
             "地域コードで指定してください。",
         )
-    return _not_a_ward(candidates[0], query)
+    return _not_a_ward(master, candidates[0], query)
 
 
 def _by_code(master: MunicipalityMaster, text: str, query: str) -> Municipality:
@@ -124,7 +125,7 @@ def _by_code(master: MunicipalityMaster, text: str, query: str) -> Municipality:
             place="引数 市区町村",
             hint="コードを確かめるか、市区町村名で指定してください。",
         )
-    return _not_a_ward(municipality, query)
+    return _not_a_ward(master, municipality, query)
 
 
 def _by_name(master: MunicipalityMaster, text: str) -> list[Municipality]:
@@ -147,15 +148,11 @@ def _by_name(master: MunicipalityMaster, text: str) -> list[Municipality]:
     ]
 
 
-def _not_a_ward(municipality: Municipality, query: str) -> Municipality:
+def _not_a_ward(
+    master: MunicipalityMaster, municipality: Municipality, query: str
+) -> Municipality:
     if municipality.is_ward:
-        city = municipality.name.split(" ", 1)[0]
-        raise ConfigError(
-            f"{query} は政令指定都市の区です。データブックは市全体で作ります。",
-            place="引数 市区町村",
-            hint=f"{municipality.prefecture}{city} を指定してください"
-            "（統計が区ごとにないため）。",
-        )
+        reject_ward(municipality, master, query=query, place="引数 市区町村")
     return municipality
 
 

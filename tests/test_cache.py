@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from databook.build import build
-from databook.cache import CACHE_DIR, is_up_to_date
+from databook.cache import CACHE_DIR, StepCache, is_up_to_date
+from databook.errors import EnvironmentProblem
 from tests.conftest import block_ids, run_databook
 from tests.test_build import pdf_text, tree_digest
 
@@ -119,3 +120,23 @@ def test_force_rebuilds_everything(cached_project):
     assert result.reused == {}
     charts = chart_count(cached_project)
     assert result.rebuilt == {"findings": 1, "charts": charts, "pdf": 1}
+
+
+def test_cache_folder_that_is_file(tmp_path):
+    (tmp_path / CACHE_DIR).write_text("stale", encoding="utf-8")
+    with pytest.raises(EnvironmentProblem) as raised:
+        StepCache(tmp_path / CACHE_DIR)
+    assert "フォルダではなくファイル" in raised.value.message
+    assert CACHE_DIR in raised.value.hint
+
+
+def test_cache_entry_folder_that_is_file(tmp_path):
+    # A file where the folder of the "findings" entries belongs.
+    root = tmp_path / CACHE_DIR
+    root.mkdir()
+    (root / "findings").write_text("stale", encoding="utf-8")
+    cache = StepCache(root)
+    with pytest.raises(EnvironmentProblem) as raised:
+        cache.put("findings", "0" * 64, b"content")
+    assert "書き込めません" in raised.value.message
+    assert raised.value.detail.startswith("FileExistsError")

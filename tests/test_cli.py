@@ -191,6 +191,34 @@ def test_several_config_errors_through_build(runner, project):
     assert "Traceback" not in result.output
 
 
+def test_rows_past_sheet_end_through_build(runner, project):
+    # The fishery sheet ends at row 742; rows 800-900 are not there.
+    config = project / "databook.yml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("data_rows: 12-742", "data_rows: 800-900"), "utf-8")
+
+    result = run(runner, "build", "--project", str(project))
+
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "KeyError" not in result.output
+    assert "gyogyo_census2013" in result.output
+    assert "datasets.fishery.data_rows" in result.output
+    assert "最後の行（742行目）" in result.output
+
+
+def test_cache_folder_is_file_through_build(runner, project):
+    (project / ".databook-cache").write_text("stale", encoding="utf-8")
+
+    result = run(runner, "build", "--project", str(project))
+
+    assert result.exit_code == 3
+    assert "Traceback" not in result.output
+    assert "NotADirectoryError" not in result.output
+    assert ".databook-cache がフォルダではなくファイルです" in result.output
+    assert "消すか名前を変えてください" in result.output
+
+
 def test_wrap_cells_breaks_japanese():
     # 20 two-cell characters into 16 cells: 8 a line, and 。 never starts one.
     lines = wrap_cells("あいうえおかきくけこさしすせそたちつてと。", 16)

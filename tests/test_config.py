@@ -83,7 +83,7 @@ def test_missing_chapter_file(project):
     (project / "chapters" / "02-population-change.qmd").unlink()
     with pytest.raises(ConfigError) as raised:
         load_config(project / "databook.yml")
-    assert "chapters.1.file" in raised.value.message
+    assert "chapters の2番目の file" in raised.value.message
     assert "02-population-change.qmd" in raised.value.message
 
 
@@ -91,7 +91,7 @@ def test_glob_matching_nothing(project):
     path = replace_in_config(project, "SSDSE-A-*.csv", "SSDSE-B-*.csv")
     with pytest.raises(ConfigError) as raised:
         load_config(path)
-    assert "datasets.ssdse.files.0" in raised.value.message
+    assert "datasets.ssdse.files の1番目" in raised.value.message
 
 
 def test_yaml_syntax_error_line(project):
@@ -172,7 +172,7 @@ def test_several_errors_reported_together(project):
     # The misspelt "fille" is not also reported as a missing "file".
     assert not any("必須の設定" in message for message in messages)
     assert "manazuru_economy_TRANSCRIBED.csv" in messages[3]
-    assert "chapters.4.file" in messages[4]
+    assert "chapters の5番目の file" in messages[4]
     assert "output.pdf" in messages[5]
     lines = [int(error.place.split("行目")[0]) for error in errors]
     assert lines == sorted(lines)
@@ -184,7 +184,7 @@ def test_unknown_analysis(project):
     )
     with pytest.raises(ConfigError) as raised:
         load_config(path)
-    assert "chapters.1.analysis" in raised.value.message
+    assert "chapters の2番目の analysis" in raised.value.message
     assert "population_change" in raised.value.message
 
 
@@ -261,3 +261,126 @@ def test_month_column_needs_year(project):
     assert "datasets.fishery.month_column" in error.message
     assert "period_column" in error.message
     assert error.place.startswith(f"{line_of(path, 'month_column:')}行目")
+
+
+@pytest.mark.parametrize(
+    ("rows", "problem"),
+    [
+        ("742-12", "最初の行 742 が最後の行 12 より後"),
+        ("5-3", "最初の行 5 が最後の行 3 より後"),
+        ("0-742", "1から数えます"),
+        ("12-742-800", "行の範囲ではありません"),
+    ],
+)
+def test_data_rows_range_checked(project, rows, problem):
+    path = replace_in_config(project, "data_rows: 12-742", f'data_rows: "{rows}"')
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    error = raised.value
+    assert "datasets.fishery.data_rows" in error.message
+    assert problem in error.message
+    assert error.file == str(path)
+    assert error.place.startswith(f"{line_of(path, 'data_rows:')}行目")
+
+
+def test_data_rows_reversed_hint_swaps(project):
+    path = replace_in_config(project, "data_rows: 12-742", "data_rows: 742-12")
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    assert "12-742" in raised.value.hint
+
+
+@pytest.mark.parametrize("rows", ["[0]", "[-3]", "[7, 0, 9]", "[]"])
+def test_header_rows_from_one(project, rows):
+    path = replace_in_config(project, "header_rows: [7, 8, 9]", f"header_rows: {rows}")
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    error = raised.value
+    assert "datasets.fishery.header_rows" in error.message
+    assert error.place.startswith(f"{line_of(path, 'header_rows:')}行目")
+
+
+def test_header_row_index_counted_from_one(project):
+    # The second entry of [7, 0] is the wrong one.
+    path = replace_in_config(project, "header_rows: [7, 8, 9]", "header_rows: [7, 0]")
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    assert "datasets.fishery.header_rows の2番目" in raised.value.message
+    assert "1 以上" in raised.value.message
+
+
+@pytest.mark.parametrize("code", ["1438", "１４３８"])
+def test_municipality_four_digits_rejected(project, code):
+    # 1438 is 14383 (真鶴町) with a digit lost; padded it would be 01438,
+    # 北海道沼田町.
+    path = replace_in_config(
+        project, 'municipality: "14383"', f'municipality: "{code}"'
+    )
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    error = raised.value
+    assert "municipality" in error.message
+    assert error.file == str(path)
+    assert error.place.startswith("2行目")
+
+
+def test_municipality_four_digits_hint(project):
+    path = replace_in_config(project, 'municipality: "14383"', 'municipality: "1438"')
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    error = raised.value
+    assert "4桁" in error.message
+    assert '"01438"' in error.hint
+    assert "団体コード一覧" in error.hint
+
+
+def test_unquoted_four_digits_rejected(project):
+    path = replace_in_config(project, 'municipality: "14383"', "municipality: 1438")
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    assert "4桁" in raised.value.message
+
+
+def test_fullwidth_municipality_accepted(project):
+    path = replace_in_config(
+        project, 'municipality: "14383"', 'municipality: "１４３８３"'
+    )
+    assert load_config(path).municipality == "14383"
+
+
+def test_six_digit_municipality_check_digit(project):
+    # 143839 is 真鶴町 with its check digit; 143838 has a wrong one.
+    path = replace_in_config(project, 'municipality: "14383"', 'municipality: "143838"')
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    assert "検査数字" in raised.value.message
+    assert "143839" in raised.value.hint
+
+
+def test_table_area_code_checked(project):
+    path = replace_in_config(project, "    area_column: C\n", '    area: "1438"\n')
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    assert "datasets.fishery.area" in raised.value.message
+    assert "4桁" in raised.value.message
+
+
+def test_literal_choices_in_japanese(project):
+    path = replace_in_config(project, "era: both", "era: heisei")
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    message = raised.value.message
+    assert "both、western、japanese のいずれか" in message
+    assert " or " not in message
+    assert "'both'" not in message
+
+
+def test_duplicate_key_in_list_counted_from_one(project):
+    path = replace_in_config(
+        project,
+        "    analysis: industry\n",
+        "    analysis: industry\n    analysis: finance\n",
+    )
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    assert "chapters の3番目の analysis" in raised.value.message

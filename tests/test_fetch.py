@@ -433,6 +433,23 @@ def test_invalid_estat_setting_located(project, line, setting):
     assert "行目" in raised.value.place
 
 
+@pytest.mark.parametrize("url", ["not-a-url", "ftp://127.0.0.1/x", "http://"])
+def test_api_url_must_be_web_address(project, url):
+    add_estat_dataset(project, url)
+    config_path = project / "databook.yml"
+    with pytest.raises(ConfigError) as raised:
+        load_config(config_path)
+    error = raised.value
+    assert "datasets.areas.api_url" in error.message
+    assert "http:// か https://" in error.message
+    line = next(
+        number
+        for number, text in enumerate(config_path.read_text("utf-8").splitlines(), 1)
+        if "api_url:" in text
+    )
+    assert error.place.startswith(f"{line}行目")
+
+
 def test_table_changed_during_fetch(project, httpserver):
     add_estat_dataset(project, httpserver.url_for(API_PATH))
     pages = split_pages([4, 4, 2])

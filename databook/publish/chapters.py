@@ -24,7 +24,13 @@ from databook.model import ChartSpec, KeyFigure, Table
 from databook.yaml_errors import yaml_syntax_error
 
 SHORTCODE = re.compile(r"\{\{<\s*(\w+)\s+([^\s>]+)\s*>\}\}")
+OPENING, CLOSING = "{{<", ">}}"
 BLOCK_KINDS = {"chart", "table"}
+SHORTCODE_EXAMPLES = {
+    "var": "{{< var population.total >}}",
+    "chart": "{{< chart age_structure >}}",
+    "table": "{{< table age_structure >}}",
+}
 NO_DATA_BLOCK = (
     '<p class="no-data">（データがないため、この{label}は載せていません。）</p>\n'
 )
@@ -170,6 +176,13 @@ class ChapterRenderer:
         lines = []
         for offset, line in enumerate(text.body.splitlines()):
             place = f"{text.body_line + offset}行目"
+            problems = shortcode_problems(line)
+            for message, hint in problems:
+                self.errors.add(
+                    ChapterError(message, file=text.file, place=place, hint=hint)
+                )
+            if problems:
+                continue
             try:
                 block = self._block(line, place, text.file, number, blocks)
             except ChapterError as error:
@@ -227,13 +240,6 @@ class ChapterRenderer:
                     file=file,
                     place=place,
                     hint="グラフと表のショートコードは、それだけを1行に書いてください。",
-                )
-            if kind != "var":
-                raise ChapterError(
-                    f"ショートコード {kind} はありません。",
-                    file=file,
-                    place=place,
-                    hint="使えるのは var、chart、table の3つです。",
                 )
             absent = name.split(".")[0] in self.no_data or name in self.absent
             if name not in self.variables and absent:
@@ -303,6 +309,107 @@ class ChapterRenderer:
             place=place,
             hint=f"{advice}{listed}",
         )
+
+
+def shortcode_problems(line: str) -> list[tuple[str, str]]:
+    """Return the message and hint of each malformed shortcode in `line`.
+
+    A shortcode is {{< kind name >}} within one line, with kind var, chart
+    or table. A shortcode that is not closed, a closing without an opening,
+    a missing or extra word and an unknown kind would otherwise reach the
+    book as literal text.
+    """
+    problems: list[tuple[str, str]] = []
+    position = 0
+    while True:
+        start = line.find(OPENING, position)
+        stray = line.find(CLOSING, position)
+        if stray != -1 and (start == -1 or stray < start):
+            problems.append(
+                (
+                    f"「{CLOSING}」の前に「{OPENING}」がありません"
+                    f"（{line[max(0, stray - 30) : stray + 3].strip()}）。",
+                    f"{SHORTCODE_EXAMPLES['var']} のように、「{OPENING}」で始めて"
+                    f"「{CLOSING}」で閉じてください。",
+                )
+            )
+            position = stray + len(CLOSING)
+            continue
+        if start == -1:
+            return problems
+        end = line.find(CLOSING, start + len(OPENING))
+        following = line.find(OPENING, start + len(OPENING))
+        if end == -1 or (following != -1 and following < end):
+            stop = following if following != -1 else len(line)
+            problems.append(_unclosed(line[start:stop]))
+            position = stop
+            continue
+        problems += _shortcode_words(line[start + len(OPENING) : end].split())
+        position = end + len(CLOSING)
+
+
+def _unclosed(text: str) -> tuple[str, str]:
+    """Describe a shortcode without its closing, with the corrected form if clear.
+
+    `text` runs from the opening to the end of the line (or the next opening).
+    A closing that lacks its ">" (}}) ends the shortcode, and then the form
+    with ">}}" is suggested.
+    """
+    braces = text.find("}}")
+    shown = (text[: braces + 2] if braces != -1 else text).strip()
+    words = shown[len(OPENING) :].replace("}}", " ").split()
+    if braces != -1 and len(words) == 2 and words[0] in SHORTCODE_EXAMPLES:
+        hint = f"{OPENING} {' '.join(words)} {CLOSING} のように書いてください。"
+    else:
+        hint = (
+            f"{SHORTCODE_EXAMPLES['var']} のように、同じ行の中で「{CLOSING}」で"
+            "閉じてください。"
+        )
+    return f"ショートコード {shown} が「{CLOSING}」で閉じられていません。", hint
+
+
+def _shortcode_words(words: list[str]) -> list[tuple[str, str]]:
+    """Check the words between {{< and >}}: a known kind and one name."""
+    written = f"{OPENING} {' '.join(words)} {CLOSING}" if words else "{{< >}}"
+    if not words:
+        return [
+            (
+                f"中身のないショートコード {written} があります。",
+                f"{'、'.join(SHORTCODE_EXAMPLES.values())} の形で書いてください。",
+            )
+        ]
+    kind = words[0]
+    if kind not in SHORTCODE_EXAMPLES:
+        return [
+            (
+                f"ショートコード {kind} はありません。",
+                "使えるのは var、chart、table の3つです。",
+            )
+        ]
+    example = SHORTCODE_EXAMPLES[kind]
+    if len(words) == 1:
+        return [
+            (
+                f"ショートコード {written} に名前がありません。",
+                f"{example} のように、{kind} の後に名前を書いてください。",
+            )
+        ]
+    if len(words) > 2:
+        return [
+            (
+                f"ショートコード {written} の名前の後に、余分な "
+                f"{' '.join(words[2:])} があります。",
+                f"名前は1つだけ書きます（例: {example}）。",
+            )
+        ]
+    if ">" in words[1]:
+        return [
+            (
+                f"ショートコード {written} の名前 {words[1]} に「>」があります。",
+                f"名前には「>」を使えません（例: {example}）。",
+            )
+        ]
+    return []
 
 
 def _escape_markdown(text: str) -> str:

@@ -20,7 +20,7 @@ import pandas as pd
 from databook.errors import InputError
 from databook.model import TIDY_COLUMNS, Dataset, PeriodKind, Provenance, Status
 from databook.sources.codes import MunicipalityMaster
-from databook.sources.files import file_sha256, read_text
+from databook.sources.files import file_sha256, json_error_text, read_text
 
 logger = logging.getLogger(__name__)
 
@@ -49,10 +49,11 @@ def load_census_series(
         records = json.loads(text)
     except json.JSONDecodeError as error:
         raise InputError(
-            f"JSON として読めません（{error.msg}）。",
+            f"JSON として読めません（{json_error_text(error)}）。",
             file=shown,
             place=f"{error.lineno}行目",
             hint="配布元のファイルをそのまま置いてください。",
+            detail=f"json: {error}",
         ) from None
 
     codes = _codes_by_name(master, prefecture, shown)

@@ -12,12 +12,11 @@ import csv
 import logging
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
-from databook.config import CONFIG_NAME, Config
-from databook.errors import ConfigError, InputError
+from databook.errors import ConfigError, InputError, SettingValueError
 from databook.sources.files import file_sha256, read_text
 
 logger = logging.getLogger(__name__)
@@ -37,31 +36,118 @@ def check_digit(code5: str) -> str:
     return str((11 - total % 11) % 10)
 
 
-def normalize_area_code(code: str | int, *, setting: str = "municipality") -> str:
-    """Return the five-digit area code for a five- or six-digit code.
+def parse_area_code(code: str | int) -> str:
+    """Return the five-digit area code of a five- or six-digit code.
 
-    A six-digit code must carry the right check digit. Raises ConfigError
-    naming `setting` otherwise.
+    Full-width digits (１４３８３) are read as ASCII digits. A six-digit code
+    must carry the right check digit. A four-digit code is rejected rather
+    than padded with a leading zero, because 1438 may be 14383 (真鶴町) with a
+    digit lost just as well as 01438 (沼田町). Raises SettingValueError with a
+    hint.
     """
-    text = str(code).strip()
-    if text.isascii() and text.isdigit() and len(text) in (4, 5):
-        return text.zfill(5)
-    if text.isascii() and text.isdigit() and len(text) == 6:
+    text = unicodedata.normalize("NFKC", str(code)).strip()
+    digits = text.isascii() and text.isdigit()
+    if digits and len(text) == 5:
+        return text
+    if digits and len(text) == 6:
         expected = check_digit(text[:5])
         if text[5] != expected:
-            raise ConfigError(
+            raise SettingValueError(
                 f"6桁の団体コード {text} の検査数字が正しくありません"
-                f"（{text[:5]} の検査数字は {expected}）。",
-                place=f"設定 {setting}",
+                f"（{text[:5]} の検査数字は {expected}）",
                 hint=f"5桁の地域コード {text[:5]} か、"
                 f"6桁の {text[:5]}{expected} を指定してください。",
             )
         return text[:5]
-    raise ConfigError(
-        f"団体コード {text!r} は5桁または6桁の数字ではありません。",
-        place=f"設定 {setting}",
+    if digits and len(text) == 4:
+        raise SettingValueError(
+            f"地域コードは5桁ですが、{text} は4桁です",
+            hint=f'先頭の 0 を省いたのなら "0{text}" と引用符で囲んで書き、'
+            "数字が欠けているなら団体コード一覧で確かめてください"
+            "（例: 真鶴町は 14383、札幌市は 01100）。",
+        )
+    raise SettingValueError(
+        f"団体コード {text!r} は5桁または6桁の数字ではありません",
         hint="例: 真鶴町は 14383（6桁なら 143839）。",
     )
+
+
+def normalize_area_code(code: str | int, *, setting: str = "municipality") -> str:
+    """Return the five-digit area code for a five- or six-digit code.
+
+    Raises ConfigError naming `setting` for any other code (parse_area_code).
+    """
+    try:
+        return parse_area_code(code)
+    except SettingValueError as error:
+        raise ConfigError(
+            f"{error}。", place=f"設定 {setting}", hint=error.hint
+        ) from None
+
+
+PREFECTURES = (
+    "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県",
+    "茨城県", "栃木県", "群馬県", "埼玉県", "千葉県", "東京都", "神奈川県",
+    "新潟県", "富山県", "石川県", "福井県", "山梨県", "長野県", "岐阜県",
+    "静岡県", "愛知県", "三重県", "滋賀県", "京都府", "大阪府", "兵庫県",
+    "奈良県", "和歌山県", "鳥取県", "島根県", "岡山県", "広島県", "山口県",
+    "徳島県", "香川県", "愛媛県", "高知県", "福岡県", "佐賀県", "長崎県",
+    "熊本県", "大分県", "宮崎県", "鹿児島県", "沖縄県",
+)  # fmt: skip
+"""The 47 prefectures in the order of their JIS X 0401 codes, 01 to 47."""
+
+LAST_MUNICIPALITY = ("47382", "沖縄県与那国町")
+"""The highest code of the national list (JIS X 0402), last in code order."""
+
+
+def check_nationwide(
+    area_codes: Sequence[str],
+    *,
+    display_path: str,
+    last_row: str,
+    source: str,
+) -> None:
+    """Raise InputError unless the file's areas cover the whole country.
+
+    SSDSE-A (editions 2018–2026) and the 住基 municipal tables (2016–2022)
+    list every prefecture's municipalities in code order, so all 47
+    prefectures appear and the last municipality is 与那国町 (47382). A file
+    cut off at a line end loses its last rows, and with them 与那国町 and
+    the prefectures after the cut. `area_codes` has one code per data row,
+    `last_row` names the last row read (its line and area) and `source` the
+    page to download the file from, for the hint.
+    """
+    present = {code[:2] for code in area_codes}
+    missing = [
+        name
+        for number, name in enumerate(PREFECTURES, start=1)
+        if f"{number:02d}" not in present
+    ]
+    if not missing and LAST_MUNICIPALITY[0] in area_codes:
+        return
+    lacking = (
+        f"{_prefecture_span(missing)}の行がありません"
+        if missing
+        else f"最後のはずの{LAST_MUNICIPALITY[1]}（{LAST_MUNICIPALITY[0]}）の行が"
+        "ありません"
+    )
+    raise InputError(
+        f"ファイルが途中で切れているようです。{lacking}"
+        f"（データの行は {len(area_codes)} 行で、最後は {last_row}）。",
+        file=display_path,
+        hint=f"全国のファイルには47都道府県の市区町村があり、{LAST_MUNICIPALITY[1]}の"
+        f"行で終わります。{source}からダウンロードし直して置き直してください。",
+    )
+
+
+def _prefecture_span(names: list[str]) -> str:
+    """Return missing prefectures briefly: 長野県～沖縄県の28都道府県."""
+    if len(names) <= 3:
+        return "、".join(names)
+    first, last = PREFECTURES.index(names[0]), PREFECTURES.index(names[-1])
+    if last - first + 1 == len(names):
+        return f"{names[0]}～{names[-1]}の{len(names)}都道府県"
+    return f"{'、'.join(names[:3])}など{len(names)}都道府県"
 
 
 @dataclass(frozen=True)
@@ -114,6 +200,14 @@ class MunicipalityMaster:
 
     def get(self, code: str) -> Municipality | None:
         return self._by_code.get(code)
+
+    def city_of(self, ward: Municipality) -> Municipality | None:
+        """Return the 政令市 whose ward `ward` is (札幌市 for 札幌市 中央区)."""
+        city = ward.name.split(" ", 1)[0]
+        found = self._by_name.get(
+            (normalize_name(ward.prefecture), normalize_name(city)), []
+        )
+        return next((m for m in found if not m.is_ward), None)
 
     def find_by_name(self, prefecture: str, name: str) -> list[Municipality]:
         """Return the municipalities of `prefecture` whose name matches `name`.
@@ -185,6 +279,32 @@ class PlaceMatch:
     """The text after the names, in `plain_text` form."""
 
 
+def reject_ward(
+    ward: Municipality,
+    master: MunicipalityMaster,
+    *,
+    query: str,
+    place: str,
+    file: str | None = None,
+) -> None:
+    """Raise ConfigError saying that `ward` is a ward and which city to use.
+
+    Statistics such as SSDSE-A count a 政令市 as a whole, so a book is made
+    for the city. `query` is the code or name the user gave.
+    """
+    city = master.city_of(ward)
+    city_name = city.name if city else ward.name.split(" ", 1)[0]
+    code = f"（地域コード {city.code}）" if city else ""
+    raise ConfigError(
+        f"{query} は政令指定都市{city_name}の区（{ward.full_name}）です。"
+        "データブックは市全体で作ります。",
+        file=file,
+        place=place,
+        hint=f"{ward.prefecture}{city_name}{code}を指定してください"
+        "（統計が区ごとにないため）。",
+    )
+
+
 DISTRICT_PREFIX = re.compile(r"^.+?郡(?=.+[町村]$)")
 DISTRICT_AT_START = re.compile(r"^.{1,6}?郡")
 
@@ -245,27 +365,3 @@ def load_master(path: Path, *, display_path: str | None = None) -> MunicipalityM
         file_sha256(path)[:12],
     )
     return MunicipalityMaster(municipalities)
-
-
-def configured_master(config: Config) -> MunicipalityMaster:
-    """Return the municipality master that databook.yml declares, for name lookups."""
-    found = config.dataset_of_kind("municipalities")
-    if found is None:
-        raise ConfigError(
-            "団体コード一覧（kind: municipalities）のデータがありません。",
-            file=CONFIG_NAME,
-            place="設定 datasets",
-            hint="datasets に kind: municipalities と file: を書き足してください。",
-        )
-    settings = found[1]
-    path = config.path(settings.file)
-    return _read_master(path, file_sha256(path), settings.file)
-
-
-@lru_cache(maxsize=4)
-def _read_master(path: Path, sha256: str, display_path: str) -> MunicipalityMaster:
-    """Read the master once per content, for the several loaders that look names up.
-
-    The hash is part of the key so that an edited file is read again.
-    """
-    return load_master(path, display_path=display_path)

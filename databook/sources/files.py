@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from functools import cache
 from pathlib import Path
 
@@ -42,11 +43,46 @@ def read_bytes(path: Path, *, display_path: str | None = None) -> bytes:
             hint="ファイルを置くか、databook.yml の該当する設定を直してください。",
         ) from None
     except OSError as error:
+        if isinstance(error, IsADirectoryError):
+            reason = "ファイルではなくフォルダです"
+        elif isinstance(error, PermissionError):
+            reason = "読む権限がありません"
+        else:
+            reason = "読み込みに失敗しました"
         raise InputError(
-            f"ファイルを読めません（{error.strerror}）。",
+            f"ファイルを読めません（{reason}）。",
             file=shown,
             hint="ファイルの権限と、別のプログラムが開いていないかを確認してください。",
+            detail=f"{type(error).__name__}: {error}",
         ) from None
+
+
+# The messages of Python's json module, by how they start, in Japanese.
+JSON_MESSAGES = (
+    (
+        "Expecting value",
+        "値がありません。空か、途中で切れているか、JSON でない文字があります",
+    ),
+    ("Expecting ',' delimiter", "値の区切りの「,」がありません"),
+    ("Expecting ':' delimiter", "名前の後の「:」がありません"),
+    (
+        "Expecting property name",
+        '名前が「"」で囲まれていないか、余分な「,」があります',
+    ),
+    ("Unterminated string", '文字列が「"」で閉じられていません'),
+    ("Invalid control character", "文字列の中に改行かタブがあります"),
+    ("Invalid \\uXXXX escape", "「\\u」の後が4桁の16進数ではありません"),
+    ("Invalid \\escape", "「\\」の後の文字が使えません"),
+    ("Extra data", "JSON の終わりの後に余分な文字があります"),
+)
+
+
+def json_error_text(error: json.JSONDecodeError) -> str:
+    """Return what a JSONDecodeError found, in Japanese."""
+    for start, text in JSON_MESSAGES:
+        if error.msg.startswith(start):
+            return text
+    return "JSON の書き方が正しくありません"
 
 
 def decode(

@@ -9,7 +9,8 @@ The tables come as CSV saved from the Excel release, so the layout varies:
 three to five header rows, a group row (人口, 住民票記載数, 住民票消除数) whose
 label spans the columns after it, numbers written "3,601" or "7115 ", and
 columns that some copies leave blank or drop. Columns are therefore found by
-their header labels, never by position.
+their header labels, never by position. Every table lists the 47 prefectures
+and ends with 沖縄県与那国町, which a file cut off at a line end has lost.
 
 住基's 社会増減 is 転入 + その他の記載 − 転出 − その他の消除, Japanese and
 foreign residents, moves within Japan and from or to abroad. It differs from
@@ -38,6 +39,7 @@ from databook.sources.cells import (
     parse_period,
 )
 from databook.sources.cells import parse_number as parse_cell
+from databook.sources.codes import check_nationwide
 from databook.sources.files import decode, file_sha256, read_bytes
 from databook.sources.successions import follow_successions
 
@@ -135,6 +137,8 @@ def read_juki(path: Path, *, display_path: str) -> JukiTable:
     columns, skipped = _map_columns(header, display_path)
     source_id = f"juki-{year}"
     codes, names, indicators, values, statuses = [], [], [], [], []
+    areas: list[str] = []
+    last_row = ""
     for index in range(first_data, len(rows)):
         row = rows[index]
         code = row[0].strip() if row else ""
@@ -143,6 +147,8 @@ def read_juki(path: Path, *, display_path: str) -> JukiTable:
                 skipped.append(f"{index + 1}行目（団体コードのない行: {row[1:2]}）")
             continue
         name = (row[2].strip() if len(row) > 2 else "") or row[1].strip()
+        areas.append(code[:5])
+        last_row = f"{index + 1}行目の{name}（{code}）"
         for column, indicator in columns.items():
             raw = row[column] if column < len(row) else None
             try:
@@ -157,6 +163,12 @@ def read_juki(path: Path, *, display_path: str) -> JukiTable:
             values.append(number.value)
             statuses.append(number.status)
 
+    check_nationwide(
+        areas,
+        display_path=display_path,
+        last_row=last_row or "なし",
+        source="総務省のページ",
+    )
     stock = pd.Series(indicators, dtype="object").isin(STOCKS)
     records = {
         "indicator": indicators,

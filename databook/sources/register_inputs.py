@@ -14,8 +14,9 @@ from databook.config import (
     expand,
 )
 from databook.errors import ConfigError
+from databook.master import configured_master
 from databook.model import Dataset
-from databook.sources.codes import configured_master, normalize_area_code
+from databook.sources.codes import normalize_area_code
 from databook.sources.juki import LABELS as JUKI_LABELS
 from databook.sources.juki import load_juki
 from databook.sources.records import load_register_records
@@ -69,7 +70,7 @@ def _layout(settings: RegisterTableDataset) -> Layout:
         if indicator not in TABLE_LABELS:
             raise ConfigError(
                 f"columns の項目 {indicator} は使えません。",
-                place=f"設定 datasets の {settings.file} の columns",
+                place="設定 columns",
                 hint=f"次のいずれかを指定してください: {', '.join(TABLE_LABELS)}",
             )
         try:
@@ -78,7 +79,7 @@ def _layout(settings: RegisterTableDataset) -> Layout:
             raise ConfigError(
                 f"columns.{indicator} の列 {letters!r} が列の記号（A、B、…）では"
                 "ありません。",
-                place=f"設定 datasets の {settings.file} の columns",
+                place="設定 columns",
                 hint="Excel の列の記号（例: F）で書いてください。",
             ) from None
     label_column = None
@@ -88,7 +89,7 @@ def _layout(settings: RegisterTableDataset) -> Layout:
         except ValueError:
             raise ConfigError(
                 f"label_column {settings.label_column!r} が列の記号ではありません。",
-                place=f"設定 datasets の {settings.file} の label_column",
+                place="設定 label_column",
                 hint="Excel の列の記号（例: A）で書いてください。",
             ) from None
     return Layout(tuple(settings.header_rows or ()), label_column, columns)

@@ -33,7 +33,7 @@ import pandas as pd
 from databook.errors import ConfigError, InputError
 from databook.model import TIDY_COLUMNS, Dataset, PeriodKind, Provenance, Status
 from databook.sources.codes import normalize_area_code
-from databook.sources.files import decode, file_sha256, read_bytes
+from databook.sources.files import decode, file_sha256, json_error_text, read_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -138,10 +138,11 @@ def read_response(data: bytes, *, display_path: str) -> Any:
         body = json.loads(text)
     except json.JSONDecodeError as error:
         raise InputError(
-            f"JSON として読めません（{error.msg}）。",
+            f"JSON として読めません（{json_error_text(error)}）。",
             file=display_path,
             place=f"{error.lineno}行目、{error.colno}文字目",
             hint="RESAS API の応答を保存したファイルをそのまま置いてください。",
+            detail=f"json: {error}",
         ) from None
 
     status = _error_status(body)

@@ -6,6 +6,9 @@ is CP932 and starts with three header rows: item codes (A1101...), the
 reference year of each column, and the Japanese item names. Then one row per
 municipality, keyed by `R` + the five-digit area code.
 
+Every edition lists the same 47 prefectures and ends with 沖縄県与那国町, so a
+file cut off at a line end, which parses as a shorter table, is rejected.
+
 Each edition carries other reference years (the 2022 edition has births of
 2020, the 2026 edition births of 2023), so the loader stacks all editions into
 one series per item and keeps, for each year, the value of the newest edition
@@ -26,6 +29,7 @@ import pandas as pd
 
 from databook.errors import InputError
 from databook.model import TIDY_COLUMNS, Dataset, PeriodKind, Provenance, Status
+from databook.sources.codes import check_nationwide
 from databook.sources.files import decode, file_sha256, read_bytes
 
 logger = logging.getLogger(__name__)
@@ -168,6 +172,13 @@ def read_edition(path: Path, *, display_path: str) -> Edition:
                 hint="ファイルが壊れていないか確認し、配布元のファイルを置き直してください。",
             )
         records.append([match.group(1), row[2].strip(), *row[3 : 3 + len(items)]])
+    last = records[-1]
+    check_nationwide(
+        [record[0] for record in records],
+        display_path=display_path,
+        last_row=f"{len(rows)}行目の{last[1]}（{last[0]}）",
+        source="統計センターの SSDSE のページ",
+    )
 
     # Cell texts stay Python objects: converting each of the ~130 columns to
     # pandas' Arrow string type would cost more than the tidy step that reads them.
@@ -357,7 +368,7 @@ def load_ssdse(
         if missing:
             raise InputError(
                 f"項目 {', '.join(missing)} がどの SSDSE-A ファイルにもありません。",
-                place="設定 datasets の items",
+                place="設定 items",
                 hint="項目コードを SSDSE-A の1行目の表記に合わせてください。",
             )
 

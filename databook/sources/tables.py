@@ -177,6 +177,8 @@ class Layout:
 
     headers: list[str]
     """Heading of each column, header rows joined."""
+    sheet: str | None
+    """Sheet name, None for a CSV file, for messages."""
     first_row: int
     """0-based first data row."""
     last_row: int
@@ -184,6 +186,11 @@ class Layout:
 
 
 def find_layout(settings, sheet: Grid, display_path: str) -> Layout:
+    """Join the headings of the header rows and place the data rows in the sheet.
+
+    Raises InputError for a header or data row past the sheet's last row.
+    """
+    _check_rows_in_sheet(settings, sheet, display_path)
     rows = [r - 1 for r in settings.header_rows]
     headers = []
     for column in range(sheet.width):
@@ -195,19 +202,35 @@ def find_layout(settings, sheet: Grid, display_path: str) -> Layout:
         headers.append("/".join(parts))
 
     first, last = max(rows) + 1, sheet.height - 1
-    if settings.data_rows:
-        match = re.fullmatch(r"\s*(\d+)\s*[-~～]\s*(\d+)?\s*", settings.data_rows)
-        if not match:
-            raise ConfigError(
-                f"設定 data_rows の値 {settings.data_rows!r} が"
-                "行の範囲ではありません。",
-                place="設定 data_rows",
-                hint="12-742 のように、最初と最後の行番号を書いてください。",
+    declared = settings.data_row_range()
+    if declared:
+        first = declared[0] - 1
+        if declared[1] is not None:
+            last = declared[1] - 1
+    return Layout(headers, sheet.sheet.name, first, last)
+
+
+def _check_rows_in_sheet(settings, sheet: Grid, display_path: str) -> None:
+    """Raise InputError when header_rows or data_rows point below the last row."""
+    declared = settings.data_row_range()
+    checks = [("header_rows", row) for row in settings.header_rows]
+    if declared:
+        checks += [("data_rows", row) for row in declared if row is not None]
+    for setting, row in checks:
+        if row > sheet.height:
+            raise InputError(
+                f"設定 {setting} の {row}行目は、"
+                f"{'シート' if sheet.name else 'ファイル'}の最後の行"
+                f"（{sheet.height}行目）より後です。",
+                file=display_path,
+                place=_in_sheet(sheet.sheet.name, f"設定 {setting}"),
+                hint=f"{setting} を {sheet.height}行目までの行番号で書いてください"
+                "（ファイルやシートが違うなら、files と sheet を確かめてください）。",
             )
-        first = int(match.group(1)) - 1
-        if match.group(2):
-            last = min(last, int(match.group(2)) - 1)
-    return Layout(headers, first, last)
+
+
+def _in_sheet(sheet: str | None, place: str) -> str:
+    return f"シート {sheet}、{place}" if sheet else place
 
 
 def resolve_column(
@@ -216,7 +239,17 @@ def resolve_column(
     """Return the 0-based column a setting names, by letter or by heading."""
     text = reference.strip()
     if COLUMN_LETTERS.match(text):
-        return column_index(text)
+        index = column_index(text)
+        if index >= len(layout.headers):
+            last = column_letter(len(layout.headers))
+            raise InputError(
+                f"設定 {setting} の列 {text} は、表の最後の列（{last}列）より右です。",
+                file=display_path,
+                place=_in_sheet(layout.sheet, f"設定 {setting}"),
+                hint=f"A～{last} の列の文字か見出しで指定してください"
+                "（ファイルやシートが違うなら、files と sheet を確かめてください）。",
+            )
+        return index
     wanted = clean_text(text)
     matches = [i for i, h in enumerate(layout.headers) if h == wanted]
     if not matches:
@@ -608,6 +641,19 @@ def read_table(
                     aliased,
                 )
             )
+    if not records:
+        rows = (
+            f"{layout.first_row + 1}～{layout.last_row + 1}行目"
+            if layout.first_row <= layout.last_row
+            else "見出しの後の行"
+        )
+        raise InputError(
+            f"{rows}から値を1つも読めませんでした。",
+            file=display_path,
+            place=_in_sheet(layout.sheet, "設定 data_rows"),
+            hint="data_rows、area_column（または area）、columns が表の行と列に"
+            "合っているか確かめてください。",
+        )
     frame = pd.DataFrame(records, columns=[*TIDY_COLUMNS, "aliased", "place"])
     return _merge_repeats(frame, settings.sum_repeated_areas, display_path)
 

@@ -80,3 +80,72 @@ def test_misspelt_analysis_lists_analyses(tmp_path):
     assert "分析名: book" in hint
     # The names themselves are not all listed.
     assert "book.prefecture" not in hint
+
+
+@pytest.mark.parametrize(
+    ("line", "message", "hint"),
+    [
+        (
+            "人口は{{< var book.municipality }}人です。",
+            "「>}}」で閉じられていません",
+            "{{< var book.municipality >}} のように書いて",
+        ),
+        ("{{< var >}}", "{{< var >}} に名前がありません", "var の後に名前"),
+        (
+            "{{< var book.municipality extra >}}",
+            "余分な extra があります",
+            "名前は1つだけ",
+        ),
+        ("{{< chart >}}", "{{< chart >}} に名前がありません", "{{< chart age_"),
+        ("{{< table >}}", "{{< table >}} に名前がありません", "{{< table age_"),
+        ("{{< >}}", "中身のないショートコード", "{{< var population.total >}}"),
+        ("{{ var book.municipality >}}", "「{{<」がありません", "「{{<」で始めて"),
+        ("{{< foo bar >}}", "ショートコード foo はありません", "var、chart、table"),
+    ],
+)
+def test_broken_shortcode_reported(tmp_path, line, message, hint):
+    with pytest.raises(ChapterError) as raised:
+        render(tmp_path, f"---\ntitle: 人口\n---\n\n{line}\n")
+    error = raised.value
+    assert message in error.message
+    assert hint in error.hint
+    assert error.file == "chapters/01-人口.qmd"
+    assert error.place == "5行目"
+
+
+def test_broken_shortcodes_all_reported(tmp_path):
+    text = (
+        "---\ntitle: 人口\n---\n"
+        "{{< var book.municipality }}と{{< var >}}\n"
+        "{{< chart >}}\n"
+        "{{< var book.titel >}}\n"
+    )
+    with pytest.raises(DatabookErrorGroup) as raised:
+        render(tmp_path, text)
+    errors = raised.value.errors
+    assert [error.place for error in errors] == ["4行目", "4行目", "5行目", "6行目"]
+    assert "閉じられていません" in errors[0].message
+    assert "{{< var >}}" in errors[1].message
+    assert "{{< chart >}}" in errors[2].message
+    assert "book.titel" in errors[3].message
+
+
+def test_shortcode_with_spaces_rendered(tmp_path):
+    chapter = render(
+        tmp_path,
+        "---\ntitle: 人口\n---\n"
+        "{{<var book.municipality>}}と{{<  var book.prefecture  >}}\n",
+    )
+    assert "真鶴町と神奈川県" in chapter.parts[0]
+
+
+def test_series_name_with_brackets_accepted(tmp_path):
+    # Table item names become series names as they are, brackets included.
+    path = write_chapter(
+        tmp_path, "---\ntitle: 人口\n---\n{{< var series.宿泊客数（千人） >}}\n"
+    )
+    chapter = read_chapter(path, display_path="chapters/01-人口.qmd")
+    variables = {**VARIABLES, "series.宿泊客数（千人）": "1,234人"}
+    renderer = ChapterRenderer(variables, charts={}, tables={})
+    rendered = renderer.render(chapter, number=1, slug="01", notes=[])
+    assert "1,234人" in rendered.parts[0]

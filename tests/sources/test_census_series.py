@@ -54,6 +54,18 @@ def test_invalid_json_located(tmp_path, master):
     with pytest.raises(InputError) as caught:
         load_census_series(path, prefecture="神奈川県", master=master)
     assert caught.value.place == "3行目"
+    # json's "Expecting value" stays in the detail shown with --debug.
+    assert "Expecting" not in caught.value.message
+    assert "値がありません" in caught.value.message
+    assert "Expecting value" in caught.value.detail
+
+
+def test_cut_json_described(tmp_path, master):
+    path = tmp_path / "series.json"
+    path.write_text('[{"name": "真鶴町', encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_census_series(path, prefecture="神奈川県", master=master)
+    assert '文字列が「"」で閉じられていません' in caught.value.message
 
 
 def test_bad_count_names_entry(tmp_path, master):

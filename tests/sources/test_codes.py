@@ -33,7 +33,26 @@ def test_check_digit_known_codes(code5, digit):
 def test_six_digit_code_converted_after_check():
     assert normalize_area_code("143839") == "14383"
     assert normalize_area_code(14383) == "14383"
-    assert normalize_area_code("1100") == "01100"
+
+
+def test_fullwidth_digits_read():
+    assert normalize_area_code("１４３８３") == "14383"
+    assert normalize_area_code("１４３８３９") == "14383"
+
+
+def test_four_digit_code_not_padded():
+    # 1438 padded would be 01438 (北海道沼田町), not 14383 (真鶴町).
+    with pytest.raises(ConfigError) as raised:
+        normalize_area_code("1438")
+    assert "4桁" in raised.value.message
+    assert '"01438"' in raised.value.hint
+
+
+def test_ward_city_found():
+    master = load_master(MASTER)
+    # localgovjp-utf8.csv: 14101 横浜市 鶴見区 belongs to 横浜市 (14100).
+    city = master.city_of(master.get("14101"))
+    assert (city.code, city.name) == ("14100", "横浜市")
 
 
 def test_six_digit_code_wrong_check_digit():

@@ -156,3 +156,38 @@ def test_title_without_date_rejected(tmp_path):
     broken.write_text("\n".join(lines), encoding="utf-8-sig")
     with pytest.raises(InputError, match="基準日"):
         read_juki(broken, display_path="untitled.csv")
+
+
+def test_file_cut_at_line_end(tmp_path):
+    # juki_soumu_muni_20210101.csv cut after line 500 (082031 土浦市): six
+    # header lines, the 合計 line and 493 rows with codes from 北海道 to
+    # 茨城県 (08); 栃木県 (09) to 沖縄県 (47) are 39 prefectures.
+    source = RAW / "juki" / "juki_soumu_muni_20210101.csv"
+    cut = tmp_path / "juki_soumu_muni_20210101.csv"
+    cut.write_bytes(b"".join(source.read_bytes().splitlines(True)[:500]))
+
+    with pytest.raises(InputError) as raised:
+        read_juki(cut, display_path="juki_soumu_muni_20210101.csv")
+
+    error = raised.value
+    assert "途中で切れている" in error.message
+    assert "栃木県～沖縄県の39都道府県の行がありません" in error.message
+    assert "データの行は 493 行" in error.message
+    assert "500行目の土浦市（082031）" in error.message
+    assert "総務省" in error.hint
+    assert error.file == "juki_soumu_muni_20210101.csv"
+
+
+def test_file_cut_inside_line(tmp_path):
+    # The same file cut inside line 675, whose first bytes "113" are no code.
+    source = RAW / "juki" / "juki_soumu_muni_20210101.csv"
+    data = source.read_bytes()
+    start = sum(len(line) for line in data.splitlines(True)[:674])
+    cut = tmp_path / "juki_soumu_muni_20210101.csv"
+    cut.write_bytes(data[: start + 3])
+
+    with pytest.raises(InputError) as raised:
+        read_juki(cut, display_path="juki_soumu_muni_20210101.csv")
+
+    assert "千葉県" in raised.value.message
+    assert "674行目" in raised.value.message

@@ -188,3 +188,50 @@ def test_negative_count_located(tmp_path):
 
     assert raised.value.place == "722行目、D列"
     assert "負の値" in raised.value.message
+
+
+def test_file_cut_at_line_end(tmp_path):
+    # SSDSE-A-2026.csv cut after line 715 (R14342 二宮町): 3 header lines and
+    # 712 municipalities, 北海道 (01) to 神奈川県 (14); 新潟県 (15) to 沖縄県
+    # (47) are 33 prefectures.
+    path = tmp_path / "SSDSE-A-2026.csv"
+    _rewrite(EDITIONS[-1], path, lambda lines: [*lines[:715], ""])
+
+    with pytest.raises(InputError) as raised:
+        load_ssdse([path], items=["A1101"])
+
+    error = raised.value
+    assert "途中で切れている" in error.message
+    assert "新潟県～沖縄県の33都道府県の行がありません" in error.message
+    assert "データの行は 712 行" in error.message
+    assert "715行目の二宮町（14342）" in error.message
+    assert "ダウンロードし直して" in error.hint
+    assert error.file.endswith("SSDSE-A-2026.csv")
+
+
+def test_file_cut_within_last_prefecture(tmp_path):
+    # Line 1744, the last, is R47382 与那国町; without it 沖縄県 is still there.
+    path = tmp_path / "SSDSE-A-2026.csv"
+    _rewrite(EDITIONS[-1], path, lambda lines: [*lines[:1743], ""])
+
+    with pytest.raises(InputError) as raised:
+        load_ssdse([path], items=["A1101"])
+
+    assert "沖縄県与那国町（47382）の行がありません" in raised.value.message
+    assert "データの行は 1740 行" in raised.value.message
+
+
+def test_file_without_one_municipality_read(tmp_path):
+    # A file that lacks a municipality in the middle (R14402 清川村, line
+    # 725) is not cut off: its area is simply absent.
+    path = tmp_path / "SSDSE-A-2026.csv"
+    _rewrite(
+        EDITIONS[-1],
+        path,
+        lambda lines: [line for line in lines if not line.startswith("R14402,")],
+    )
+
+    dataset = load_ssdse([path], items=["A1101"])
+
+    assert "14402" not in set(dataset.frame["area_code"])
+    assert dataset.frame["area_code"].nunique() == 1740

@@ -111,6 +111,46 @@ def test_fishery_credit_is_declared_source(fishery):
     )
 
 
+@pytest.mark.parametrize(
+    ("settings", "setting", "row"),
+    [
+        ({"data_rows": "800-900"}, "data_rows", 800),
+        ({"data_rows": "12-900"}, "data_rows", 900),
+        ({"header_rows": [900], "data_rows": None}, "header_rows", 900),
+    ],
+)
+def test_fishery_rows_past_sheet_end(master, settings, setting, row):
+    # Sheet j119-25-002 has 742 rows: row 742 is the last municipality.
+    with pytest.raises(InputError) as caught:
+        load_table(table(**{**FISHERY_SETTINGS, **settings}), [FISHERY], TABLES, master)
+    error = caught.value
+    assert error.file.endswith(FISHERY.name)
+    assert error.place == f"シート j119-25-002、設定 {setting}"
+    assert f"{row}行目" in error.message
+    assert "最後の行（742行目）" in error.message
+
+
+def test_fishery_column_past_sheet_end(master):
+    # The sheet's columns run from A to AV (48 columns).
+    settings = table(**{**FISHERY_SETTINGS, "columns": {"ZZ": "漁業経営体数"}})
+    with pytest.raises(InputError) as caught:
+        load_table(settings, [FISHERY], TABLES, master)
+    error = caught.value
+    assert error.file.endswith(FISHERY.name)
+    assert error.place == "シート j119-25-002、設定 columns"
+    assert "列 ZZ" in error.message
+    assert "最後の列（AV列）" in error.message
+
+
+def test_fishery_rows_without_values(master):
+    # Rows 8–11 below the headings are empty; 全国 is row 12.
+    settings = table(**{**FISHERY_SETTINGS, "data_rows": "8-11"})
+    with pytest.raises(InputError) as caught:
+        load_table(settings, [FISHERY], TABLES, master)
+    assert "8～11行目から値を1つも読めませんでした" in caught.value.message
+    assert caught.value.place == "シート j119-25-002、設定 data_rows"
+
+
 # --- 北海道観光入込客数調査 (one CSV per fiscal year, 千人) ---
 
 HOKKAIDO_SETTINGS = dict(
