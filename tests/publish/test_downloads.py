@@ -136,11 +136,12 @@ def test_coefficients_table_two_decimals(sample_book):
     assert rows[LODGING] == ["2.42", "2.65"]
     assert rows["農業、林業"] == ["0.00", "0.00"]
     # The hover texts state the same decimals. Without digits, the employees
-    # chart keeps whole numbers and the shares chart in % one decimal.
+    # chart keeps whole numbers and the shares chart (horizontal bars, so the
+    # value is x) in % one decimal.
     html = page.read_text(encoding="utf-8")
     assert "%{customdata:,.2f}" in html
     assert "%{x:,.0f}" in html
-    assert "%{y:,.1f}%" in html
+    assert "%{x:,.1f}%" in html
 
 
 def test_coefficients_csv_full_precision(sample_book):
