@@ -407,20 +407,22 @@ class _RowReader:
             other_municipality=other,
         )
 
-    def _day(self, cell, row_number: int) -> date:
+    def _date_of(self, cell) -> date | None:
+        """Return a cell's date, or None when it holds no full year, month and day."""
         try:
             period = parse_period(
                 cell.value,
                 number_format=cell.number_format,
                 datemode=self.sheet.datemode,
             )
-            day = (
-                date(period.year, period.month, period.day)
-                if period.month is not None and period.day is not None
-                else None
-            )
+            if period.month is None or period.day is None:
+                return None
+            return date(period.year, period.month, period.day)
         except (CellError, ValueError):
-            day = None
+            return None
+
+    def _day(self, cell, row_number: int) -> date:
+        day = self._date_of(cell)
         if day is None:
             raise InputError(
                 "異動日を年月日として読み取れません（値は表示しません）。",
@@ -481,19 +483,7 @@ class _RowReader:
 
     def _age_from_birth_date(self, cell, day: date, row_number: int) -> int:
         place = self.place("birth_date", row_number)
-        try:
-            period = parse_period(
-                cell.value,
-                number_format=cell.number_format,
-                datemode=self.sheet.datemode,
-            )
-            born = (
-                date(period.year, period.month, period.day)
-                if period.month is not None and period.day is not None
-                else None
-            )
-        except (CellError, ValueError):
-            born = None
+        born = self._date_of(cell)
         if born is None:
             raise InputError(
                 "生年月日を年月日として読み取れません（値は表示しません）。",
