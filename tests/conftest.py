@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -116,3 +117,25 @@ def block_ids(project: Path) -> list[tuple[str, str, str]]:
             prefix = "図" if kind == "chart" else "表"
             blocks.append((f"{prefix}{number}-{counts[kind]}", kind, name))
     return blocks
+
+
+def words_past_margin(pdf: Path, *, margin_mm: float) -> list[tuple[int, str]]:
+    """Return (page, word) for every word that reaches into the right margin.
+
+    `margin_mm` is the page's right margin (PAGE_MARGINS_MM in publish/pdf.py);
+    a word may reach 1 pt into it.
+    """
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    found = []
+    for number, page in enumerate(boxes.split("<page ")[1:], start=1):
+        width = float(re.search(r'width="([\d.]+)"', page).group(1))
+        limit = width - margin_mm * 72 / 25.4 + 1
+        for right, word in re.findall(r'xMax="([\d.]+)"[^>]*>([^<]*)</word>', page):
+            if float(right) > limit:
+                found.append((number, word))
+    return found

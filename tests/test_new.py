@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,7 +14,7 @@ from databook.analysis.industry import EMPLOYEES, ESTABLISHMENTS
 from databook.errors import ConfigError, InputError
 from databook.new import create_project, find_municipality
 from databook.sources.codes import load_master
-from tests.conftest import RAW, run_databook
+from tests.conftest import RAW, run_databook, words_past_margin
 
 
 def pdf_text(pdf: Path) -> str:
@@ -25,28 +24,6 @@ def pdf_text(pdf: Path) -> str:
         text=True,
         check=True,
     ).stdout
-
-
-A4_WIDTH_PT = 595.28
-OUTER_MARGIN_PT = 20 * 72 / 25.4
-"""The A4 page's right margin (20 mm), see PAGE_MARGINS_MM in publish/pdf.py."""
-
-
-def words_past_margin(pdf: Path) -> list[tuple[int, str]]:
-    """Return (page, word) for every word that reaches into the right margin."""
-    boxes = subprocess.run(
-        ["pdftotext", "-bbox", str(pdf), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    limit = A4_WIDTH_PT - OUTER_MARGIN_PT + 1
-    found = []
-    for number, page in enumerate(boxes.split("<page ")[1:], start=1):
-        for right, word in re.findall(r'xMax="([\d.]+)"[^>]*>([^<]*)</word>', page):
-            if float(right) > limit:
-                found.append((number, word))
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -194,7 +171,7 @@ def test_new_then_build(tmp_path, query, code, figures):
     assert employees in text
     assert tax_per_person in text
     # 札幌市's amounts reach ten digits in 千円, and every table still fits.
-    assert words_past_margin(project / "build" / "databook.pdf") == []
+    assert words_past_margin(project / "build" / "databook.pdf", margin_mm=20) == []
     site = project / "build" / "site"
     assert (site / "index.html").is_file()
     pages = sorted(page.name for page in site.glob("0*.html"))

@@ -31,14 +31,20 @@ PAGE_MARGINS_MM = {"A4": (22, 20, 20, 20), "A5": (16, 14, 16, 14)}
 """Top, outer, bottom and inner margins; the text width follows from them."""
 TABLE_FONT_PT = 9.0
 """Font size of tables in print.css, kept by every table that fits at it."""
-SMALLEST_TABLE_FONT_PT = 6.5
+SMALLEST_TABLE_FONT_PT = 6.0
 CELL_PADDING_MM = 4.0
 """Left plus right padding of a table cell at `TABLE_FONT_PT` (print.css)."""
+FITTED_PADDING_EM = 0.8
+"""Left plus right padding of a cell of a table set smaller (table.fitted)."""
 MM_PER_PT = 25.4 / 72
 ASCII_EM = 0.78
 """Width of an ASCII character in em: BIZ UDPGothic's digits, as WeasyPrint 70
-lays out 0123456789 at 7.77 em; commas and points are narrower."""
+lays out 0123456789 at 7.77 em."""
+NARROW_EM = 0.35
+"""Width of a comma or point in em: 4,905,879 lays out at 6.24 em."""
 ASCII_RUN = re.compile(r"[!-~]+")
+WORD_BREAK = re.compile(r"[\s、。，．・（）「」『』()]+")
+"""Where keep-all lets a cell's Japanese text break: spaces and punctuation."""
 
 
 def book_html(
@@ -73,7 +79,8 @@ def book_html(
                         env.get_template("pdf/table.html").render(
                             block=part,
                             data=data,
-                            font_pt=size if size < TABLE_FONT_PT else None,
+                            words=[[is_one_word(c) for c in row] for row in data.rows],
+                            font_pt=size,
                             credit=credit_line(part.table.sources),
                         )
                     )
@@ -115,42 +122,65 @@ def book_html(
     )
 
 
-def table_font_size(data: HtmlTable, text_width_mm: float) -> float:
+def table_font_size(data: HtmlTable, text_width_mm: float) -> float | None:
     """Return the font size in points at which a table fits the text width.
 
-    Numbers and other ASCII runs never break, so the widest run of each column
-    sets its narrowest width; Japanese text may break between any two
-    characters. The widths are estimates (`ASCII_EM`), so a table close to
-    the limit may still reach a millimetre or two into the margin. A table
-    too wide even at `SMALLEST_TABLE_FONT_PT` gets that size.
+    None means that the table fits as print.css sets it. Otherwise the table
+    is set at the returned size with narrower padding (table.fitted).
+
+    A cell of one word does not break (print.css keeps a td.word on one
+    line), a longer cell is counted by its widest word, and a heading may
+    break anywhere but next to a bracket. So the widest unbreakable piece of
+    each column sets its narrowest width. The widths are estimates
+    (`ASCII_EM`, 1 em for other characters), so a table close to the limit
+    may still reach a millimetre or two into the margin. A table too wide even
+    at `SMALLEST_TABLE_FONT_PT` gets that size.
     """
-    columns = range(len(data.headers))
-    widest_em = [
-        max((_unbreakable_em(row[column]) for row in data.rows), default=0.0)
-        for column in columns
-    ]
-    widest_em = [
-        max(em, _unbreakable_em(data.headers[column]))
-        for column, em in enumerate(widest_em)
-    ]
-    # Padding shrinks with the font, as it is set in mm for TABLE_FONT_PT.
-    per_point = (
-        sum(widest_em) * MM_PER_PT + len(widest_em) * CELL_PADDING_MM / TABLE_FONT_PT
-    )
-    size = text_width_mm / per_point if per_point else TABLE_FONT_PT
-    return round(max(SMALLEST_TABLE_FONT_PT, min(TABLE_FONT_PT, size)), 1)
+    widest_em = []
+    for column, header in enumerate(data.headers):
+        cells = [_word_em(row[column]) for row in data.rows]
+        widest_em.append(max([_heading_em(header), *cells]))
+    text_em = sum(widest_em)
+    padding_mm = len(widest_em) * CELL_PADDING_MM
+    if text_em * TABLE_FONT_PT * MM_PER_PT + padding_mm <= text_width_mm:
+        return None
+    # A fitted table has padding in em (print.css, table.fitted), so both
+    # the text and the padding shrink with the size.
+    per_point = (text_em + len(widest_em) * FITTED_PADDING_EM) * MM_PER_PT
+    size = min(TABLE_FONT_PT, text_width_mm / per_point)
+    return round(max(SMALLEST_TABLE_FONT_PT, size), 1)
 
 
-def _unbreakable_em(text: str) -> float:
-    """Return the width in em of the longest run of `text` that cannot break.
+def is_one_word(text: str) -> bool:
+    """Return True for a cell text without a space or punctuation to break at."""
+    return WORD_BREAK.search(text) is None
+
+
+def _word_em(text: str) -> float:
+    """Return the width in em of the widest word of a cell's text."""
+    return max((_em(word) for word in WORD_BREAK.split(text)), default=0.0)
+
+
+def _heading_em(text: str) -> float:
+    """Return the width in em of the longest run of a heading that cannot break.
 
     Other text than ASCII counts as 2 em: a Japanese line cannot end on an
     opening bracket nor start with a closing one, so 「（千」 stays together.
     """
-    runs = [len(run) * ASCII_EM for run in ASCII_RUN.findall(text)]
+    runs = [_em(run) for run in ASCII_RUN.findall(text)]
     if ASCII_RUN.sub("", text).strip():
         runs.append(2.0)
     return max(runs, default=0.0)
+
+
+def _em(text: str) -> float:
+    return sum(_char_em(char) for char in text)
+
+
+def _char_em(char: str) -> float:
+    if char in ",.":
+        return NARROW_EM
+    return ASCII_EM if char.isascii() else 1.0
 
 
 def write_pdf(

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from tests.conftest import block_ids, copy_project, run_databook
+from tests.conftest import block_ids, copy_project, run_databook, words_past_margin
 
 
 def page_texts(pdf: Path) -> list[str]:
@@ -159,6 +159,13 @@ def test_a5_page_size(a5_duplex_book):
     assert float(box.width) == pytest.approx(419.5, abs=1)
     assert float(box.height) == pytest.approx(595.3, abs=1)
     assert not (a5_duplex_book / "build" / "site").exists()
+
+
+def test_a5_text_within_margins(a5_duplex_book):
+    # The 9 columns of the settled-accounts table and the sources table are
+    # the widest; A5's margins are 14 mm on both sides.
+    pdf = a5_duplex_book / "build" / "databook.pdf"
+    assert words_past_margin(pdf, margin_mm=14) == []
 
 
 def test_duplex_chapters_on_right_pages(a5_duplex_book):
