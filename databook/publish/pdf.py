@@ -44,7 +44,7 @@ NARROW_EM = 0.35
 """Width of a comma or point in em: 4,905,879 lays out at 6.24 em."""
 ASCII_RUN = re.compile(r"[!-~]+")
 WORD_BREAK = re.compile(r"[\s、。，．・（）「」『』()]+")
-"""Where keep-all lets a cell's Japanese text break: spaces and punctuation."""
+"""Spaces and punctuation, the places where a cell of several words breaks."""
 
 
 def book_html(
