@@ -101,8 +101,11 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         logger.debug("%s - %s", self.address_string(), format % args)
 
 
-def rebuild(project: Path, state: PreviewState) -> None:
+def rebuild(project: Path, state: PreviewState) -> str:
     """Build; record success as a new version, failure as the message.
+
+    Return the fingerprint of the inputs as the build found them, so that
+    the watcher notices any save made since the build started.
 
     The site comes first: the build leaves a PDF that needs laying out for a
     second build, so the open page reloads without waiting for WeasyPrint.
@@ -120,17 +123,17 @@ def rebuild(project: Path, state: PreviewState) -> None:
         with state.lock:
             state.error = str(error)
             state.version += 1
-        return
+        return started_with
     with state.lock:
         state.error = ""
         state.version += 1
     logger.info("再ビルド: %.1f 秒", result.seconds)
     if not result.pdf_deferred:
-        return
+        return started_with
     if project_fingerprint(project) != started_with:
         # Another save came meanwhile: show it first, the PDF follows it.
         logger.info("ほかの変更があったので、先にそれを反映します。")
-        return
+        return started_with
     try:
         result = build(project)
     except DatabookError as error:
@@ -138,20 +141,26 @@ def rebuild(project: Path, state: PreviewState) -> None:
         with state.lock:
             state.error = str(error)
             state.version += 1
-        return
+        return started_with
     logger.info("PDF: %.1f 秒", result.seconds)
+    return started_with
 
 
-def watch(project: Path, state: PreviewState, stop: threading.Event) -> None:
-    """Rebuild whenever the inputs' hash changes, until `stop` is set."""
-    fingerprint = project_fingerprint(project)
+def watch(
+    project: Path, state: PreviewState, stop: threading.Event, built: str
+) -> None:
+    """Rebuild whenever the inputs' hash changes, until `stop` is set.
+
+    `built` is the fingerprint of the inputs of the last build. Starting
+    from it rather than from a fresh one, a save made while the server
+    started is rebuilt too.
+    """
+    fingerprint = built
     while not stop.wait(POLL_SECONDS):
-        current = project_fingerprint(project)
-        if current == fingerprint:
+        if project_fingerprint(project) == fingerprint:
             continue
-        fingerprint = current
         logger.info("変更を検出しました。作り直します。")
-        rebuild(project, state)
+        fingerprint = rebuild(project, state)
 
 
 def serve(project: Path, *, port: int = 8000, ready=None) -> None:
@@ -161,14 +170,16 @@ def serve(project: Path, *, port: int = 8000, ready=None) -> None:
     free port).
     """
     state = PreviewState()
-    rebuild(project, state)
+    built = rebuild(project, state)
     handler = functools.partial(
         PreviewHandler, directory=str(project / "build"), state=state
     )
     server = ThreadingHTTPServer(("127.0.0.1", port), handler)
     url = f"http://127.0.0.1:{server.server_port}/"
     stop = threading.Event()
-    watcher = threading.Thread(target=watch, args=(project, state, stop), daemon=True)
+    watcher = threading.Thread(
+        target=watch, args=(project, state, stop, built), daemon=True
+    )
     watcher.start()
     if ready:
         ready(url)

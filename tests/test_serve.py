@@ -7,11 +7,14 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
 import pytest
 
+from databook.cache import project_fingerprint
+from databook.serve import PreviewState, watch
 from tests.conftest import REPO
 from tests.test_build import pdf_text
 
@@ -103,3 +106,24 @@ def test_serve_shows_build_error(server, project):
     assert "population.nothing" in status(server)["error"]
     # The last good book is still served.
     assert b"6,722" in fetch(server + "site/01-population.html")
+
+
+def test_watch_rebuilds_a_save_made_before_it_started(project):
+    """A save between the last build and the watcher's start is not missed."""
+    built = project_fingerprint(project)
+    chapter = project / "chapters" / "01-population.qmd"
+    chapter.write_text(
+        chapter.read_text(encoding="utf-8") + "\n{{< var population.nothing >}}\n",
+        "utf-8",
+    )
+    state, stop = PreviewState(), threading.Event()
+    watcher = threading.Thread(target=watch, args=(project, state, stop, built))
+    watcher.start()
+    try:
+        deadline = time.monotonic() + 180
+        while not state.error and time.monotonic() < deadline:
+            time.sleep(0.5)
+    finally:
+        stop.set()
+        watcher.join(timeout=180)
+    assert "population.nothing" in state.error
