@@ -108,7 +108,7 @@ def test_serve_shows_build_error(server, project):
     assert b"6,722" in fetch(server + "site/01-population.html")
 
 
-def test_watch_rebuilds_a_save_made_before_it_started(project):
+def test_watch_rebuilds_early_save(project):
     """A save between the last build and the watcher's start is not missed."""
     built = project_fingerprint(project)
     chapter = project / "chapters" / "01-population.qmd"
