@@ -36,7 +36,6 @@ from databook.model import Dataset, concat
 from databook.sources.census_series import load_census_series
 from databook.sources.codes import (
     MunicipalityMaster,
-    load_master,
     normalize_area_code,
     reject_ward,
 )
@@ -201,16 +200,7 @@ def load_inputs(config: Config) -> Inputs:
     The master list is read first, so that a municipality missing from it,
     or a ward of a 政令市, is reported before the other files are read.
     """
-    found = config.dataset_of_kind("municipalities")
-    if found is None:
-        raise ConfigError(
-            "団体コード一覧（kind: municipalities）のデータがありません。",
-            file=CONFIG_NAME,
-            place="設定 datasets",
-            hint="datasets に kind: municipalities と file: を書き足してください。",
-        )
-    settings = found[1]
-    master = load_master(config.path(settings.file), display_path=settings.file)
+    master = configured_master(config)
     check_municipality(config, master)
 
     loaded: dict[str, list[Dataset]] = {}
