@@ -46,7 +46,7 @@ from databook.errors import (
     DatabookError,
     ErrorCollector,
 )
-from databook.formatting import era_style
+from databook.formatting import NO_DATA_TEXT, era_style
 from databook.inputs import Inputs, load_inputs
 from databook.model import ChartSpec, Finding, KeyFigure
 from databook.progress import Progress
@@ -474,6 +474,9 @@ def assemble_book(config: Config, area: Area, findings: dict[str, Finding]) -> B
         name: value.text if isinstance(value, KeyFigure) else value
         for name, value in variables.items()
     }
+    # Quarto reads the key figures from _variables.yml, so it needs the
+    # placeholder too.
+    printed.update(dict.fromkeys(renderer.no_data_variables, NO_DATA_TEXT))
     today = date.today()
     return Book(
         title=title,

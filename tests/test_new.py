@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -239,6 +240,22 @@ def test_area_missing_from_every_file_builds(tmp_path):
     assert "清川村の国勢調査人口がデータにないため" in text
     assert "（データなし）" in text
     assert "このグラフは載せていません" in text
+
+    # The Quarto project prints the same placeholders: every shortcode of its
+    # chapter copies has a value or a fragment.
+    quarto = tmp_path / "book" / "build" / "quarto"
+    variables = yaml.safe_load((quarto / "_variables.yml").read_text("utf-8"))
+    assert variables["population"]["total"] == "（データなし）"
+    for chapter in quarto.glob("[0-9]*.qmd"):
+        text = chapter.read_text("utf-8")
+        for kind, name in re.findall(r"\{\{< (chart|table) (\S+) >\}\}", text):
+            fragment = quarto / "_fragments" / chapter.stem / f"{kind}-{name}.md"
+            assert fragment.is_file(), fragment
+        for name in re.findall(r"\{\{< var (\S+) >\}\}", text):
+            group, key = name.split(".", 1)
+            assert key in variables.get(group, {}), name
+    missing = quarto / "_fragments" / "01-population" / "chart-age_structure.md"
+    assert "このグラフは載せていません" in missing.read_text("utf-8")
 
 
 def test_new_without_juki_leaves_its_chapter_out(master, tmp_path):

@@ -31,9 +31,9 @@ SHORTCODE_EXAMPLES = {
     "chart": "{{< chart age_structure >}}",
     "table": "{{< table age_structure >}}",
 }
-NO_DATA_BLOCK = (
-    '<p class="no-data">（データがないため、この{label}は載せていません。）</p>\n'
-)
+NO_DATA_SENTENCE = "（データがないため、この{label}は載せていません。）"
+NO_DATA_BLOCK = f'<p class="no-data">{NO_DATA_SENTENCE}</p>\n'
+BLOCK_LABELS = {"chart": "グラフ", "table": "表"}
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +62,8 @@ class Chapter:
     file: str
     parts: list[str | ChartBlock | TableBlock] = field(default_factory=list)
     method_notes: list[str] = field(default_factory=list)
+    no_data_blocks: list[tuple[str, str]] = field(default_factory=list)
+    """Kind and name of each chart and table printed as the no-data placeholder."""
 
     @property
     def charts(self) -> list[ChartBlock]:
@@ -144,6 +146,9 @@ class ChapterRenderer:
         self.tables = tables
         self.no_data: frozenset[str] = frozenset()
         self.absent: frozenset[str] = frozenset()
+        self.no_data_variables: set[str] = set()
+        """Names of the key figures printed as （データなし）, in every chapter."""
+        self.no_data_blocks: list[tuple[str, str]] = []
         self.errors = ErrorCollector()
         self.markdown = MarkdownIt("commonmark", {"html": False, "typographer": False})
         self.markdown.enable("table")
@@ -171,6 +176,7 @@ class ChapterRenderer:
         self.no_data = no_data
         self.absent = absent
         self.errors = ErrorCollector()
+        self.no_data_blocks = []
         chapter = Chapter(number, slug, text.title, text.file, method_notes=notes)
         blocks: list[ChartBlock | TableBlock] = []
         lines = []
@@ -203,6 +209,7 @@ class ChapterRenderer:
                     chapter.parts.append(piece)
             else:
                 chapter.parts.append(blocks[int(piece)])
+        chapter.no_data_blocks = self.no_data_blocks
         return chapter
 
     def _block(self, line, place, file, chapter_number, blocks):
@@ -215,11 +222,11 @@ class ChapterRenderer:
         count = sum(1 for block in blocks if isinstance(block, counted))
         if kind == "chart":
             if name not in self.charts and (self.no_data or name in self.absent):
-                return self._placeholder(kind, name, "グラフ", place, file)
+                return self._placeholder(kind, name, place, file)
             spec = self._lookup(self.charts, name, "グラフ", "chart", place, file)
             return ChartBlock(spec, f"図{chapter_number}-{count + 1}")
         if name not in self.tables and (self.no_data or name in self.absent):
-            return self._placeholder(kind, name, "表", place, file)
+            return self._placeholder(kind, name, place, file)
         table = self._lookup(self.tables, name, "表", "table", place, file)
         return TableBlock(table, f"表{chapter_number}-{count + 1}")
 
@@ -244,6 +251,7 @@ class ChapterRenderer:
             absent = name.split(".")[0] in self.no_data or name in self.absent
             if name not in self.variables and absent:
                 self._warn_no_data(kind, name, place, file)
+                self.no_data_variables.add(name)
                 return NO_DATA_TEXT
             figure = self._lookup(self.variables, name, "変数", "var", place, file)
             text = figure.text if isinstance(figure, KeyFigure) else figure
@@ -251,9 +259,10 @@ class ChapterRenderer:
 
         return SHORTCODE.sub(replace, line)
 
-    def _placeholder(self, kind, name, label, place, file) -> str:
+    def _placeholder(self, kind, name, place, file) -> str:
         self._warn_no_data(kind, name, place, file)
-        return NO_DATA_BLOCK.format(label=label)
+        self.no_data_blocks.append((kind, name))
+        return NO_DATA_BLOCK.format(label=BLOCK_LABELS[kind])
 
     def _warn_no_data(self, kind: str, name: str, place: str, file: str) -> None:
         if name in self.absent:

@@ -21,6 +21,9 @@ from databook.cache import StepCache
 from databook.charts.figures import CSS_PIXELS_PER_MM, PAPER_TEXT_WIDTH_MM, print_size
 from databook.publish.book import Book, credit_line
 from databook.publish.chapters import (
+    BLOCK_LABELS,
+    NO_DATA_BLOCK,
+    NO_DATA_SENTENCE,
     ChartBlock,
     TableBlock,
     _escape_markdown,
@@ -223,6 +226,11 @@ def _write_fragments(book: Book, out: Path, cache: StepCache | None) -> int:
             markdown = table_markdown(block, book)
             _write_pair(folder, f"table-{block.table.id}", html, markdown)
             count += 1
+        for kind, name in chapter.no_data_blocks:
+            label = BLOCK_LABELS[kind]
+            html = NO_DATA_BLOCK.format(label=label)
+            markdown = NO_DATA_SENTENCE.format(label=label) + "\n"
+            _write_pair(folder, f"{kind}-{name}", html, markdown)
     return count
 
 
