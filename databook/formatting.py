@@ -57,11 +57,13 @@ def format_quantity(value: float, unit: str, digits: int = 0) -> str:
 def format_change(value: float, unit: str, digits: int = 0) -> str:
     """Format a change for running text, e.g. 611人減 or 12人増.
 
-    A missing value gives `NO_DATA_TEXT`.
+    A missing value gives `NO_DATA_TEXT` and only an exact zero gives 増減なし:
+    a change that rounds to zero keeps its direction (0.0%減), so that a rate
+    never reads as no change beside a count that fell.
     """
     if is_missing(value):
         return NO_DATA_TEXT
-    if round(value, digits) == 0:
+    if value == 0:
         return "増減なし"
     word = "増" if value > 0 else "減"
     return f"{abs(value):,.{digits}f}{unit}{word}"

@@ -5,6 +5,7 @@ import pytest
 from databook.formatting import (
     EraStyle,
     era_style,
+    format_change,
     format_month,
     format_oku_yen,
     format_period,
@@ -93,3 +94,13 @@ def test_period_short_text(period, expected):
 def test_month_text_without_year():
     assert format_month("2019-08") == "8月"
     assert format_month("2020-03") == "3月"
+
+
+def test_change_rounding_to_zero_keeps_direction():
+    # SSDSE-A-2023.csv and SSDSE-A-2026.csv, line 790 (R18201 福井市), column
+    # BF C2208 従業者数（民営）: 149,061 in 2016 and 149,002 in 2021, so
+    # −59 employees and −59 ÷ 149,061 × 100 = −0.0396%.
+    rate = (149_002 - 149_061) / 149_061 * 100
+    assert format_change(149_002 - 149_061, "人") == "59人減"
+    assert format_change(rate, "%", digits=1) == "0.0%減"
+    assert format_change(0, "%", digits=1) == "増減なし"
