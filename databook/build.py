@@ -23,7 +23,7 @@ from databook.analysis.census_history import analyse_population_history
 from databook.analysis.common import Area
 from databook.analysis.economy import analyse_economy
 from databook.analysis.finance import analyse_finance
-from databook.analysis.fishery import analyse_fishery
+from databook.analysis.fishery import ESTIMATE_NOTE, analyse_fishery
 from databook.analysis.industry import analyse_industry
 from databook.analysis.population import analyse_population, analyse_population_change
 from databook.analysis.pyramid import analyse_age_pyramid
@@ -464,6 +464,10 @@ def assemble_book(config: Config, area: Area, findings: dict[str, Finding]) -> B
     problems.raise_errors()
 
     sources = {}
+    for name in sorted(renderer.used_variables):
+        figure = variables[name]
+        if isinstance(figure, KeyFigure):
+            sources.update({s.id: s for s in figure.sources})
     for chapter in chapters:
         for block in chapter.charts:
             sources.update({s.id: s for s in block.spec.sources})
@@ -491,6 +495,8 @@ def assemble_book(config: Config, area: Area, findings: dict[str, Finding]) -> B
         chapters=chapters,
         sources=sorted(sources.values(), key=lambda s: s.id),
         variables=printed,
+        era=config.era,
+        estimated=any(ESTIMATE_NOTE in f.method_notes for f in findings.values()),
     )
 
 

@@ -580,3 +580,23 @@ def test_failed_swap_keeps_old_output(tmp_path):
     assert "置き換えられません" in raised.value.message
     assert (target / "databook.pdf").read_bytes() == b"earlier book"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]
+
+
+def test_sources_page_lists_each_file(sample_book):
+    """Each findings file is listed, though all three cite one nordot.app page."""
+    html = (sample_book / "build" / "site" / "sources.html").read_text("utf-8")
+    rows = {
+        match.group(1): match.group(2)
+        for match in re.finditer(
+            r"<tr><th scope=\"row\"><code>([^<]+)</code>(.*?)</tr>", html
+        )
+    }
+    for name in ("tourism", "fishery", "economy"):
+        assert f"data/raw/findings/manazuru_{name}_TRANSCRIBED.csv" in rows
+    tourism = rows["data/raw/findings/manazuru_tourism_TRANSCRIBED.csv"]
+    assert "nordot.app 掲載の記事" in tourism
+    assert "www.townnews.co.jp 掲載の記事" in tourism
+    for row in rows.values():
+        references = re.findall(r"<td>([^<]*)</td>", row)[2]
+        years = [int(y) for y in re.findall(r"(\d{4})", references)]
+        assert years == sorted(years), references

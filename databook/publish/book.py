@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from databook.model import Provenance, credit_text
 from databook.publish.chapters import Chapter
+from databook.sources.findings import QUOTED_LICENCE
 
 
 @dataclass
@@ -32,6 +34,15 @@ class Book:
     """Every source the book cites, each once."""
     variables: dict[str, str] = field(default_factory=dict)
     """Every `{{< var >}}` name the chapters can use, with its text as printed."""
+    era: str = "both"
+    """Year style of the running text: both, western or japanese."""
+    estimated: bool = False
+    """True when a figure of the book is an estimate, described in a method note."""
+
+    @property
+    def quotes(self) -> bool:
+        """Return True when the book quotes published findings."""
+        return any(s.licence == QUOTED_LICENCE for s in self.sources)
 
     @property
     def notices(self) -> list[str]:
@@ -44,22 +55,27 @@ class Book:
         files: dict[str, SourceFile] = {}
         for source in self.sources:
             known = files.get(source.file)
+            origins = ((source.source, source.url),)
             surveys = (source.survey,) if source.survey else ()
             references = (source.reference,) if source.reference else ()
             if known:
+                origins = tuple(dict.fromkeys(known.origins + origins))
                 surveys = tuple(dict.fromkeys(known.surveys + surveys))
                 references = tuple(dict.fromkeys(known.references + references))
             files[source.file] = SourceFile(
                 file=source.file,
-                source=source.source,
+                origins=origins,
                 table=source.table,
                 surveys=surveys,
                 references=references,
                 licence=source.licence,
                 sha256=source.sha256,
-                url=source.url,
             )
-        return sorted(files.values(), key=lambda f: f.file)
+        ordered = (
+            replace(f, references=tuple(sorted(f.references, key=_period_order)))
+            for f in files.values()
+        )
+        return sorted(ordered, key=lambda f: f.file)
 
 
 @dataclass(frozen=True)
@@ -67,14 +83,25 @@ class SourceFile:
     """A raw file the book read, for the list of sources."""
 
     file: str
-    source: str
+    origins: tuple[tuple[str, str], ...]
+    """Each publisher the file's values are credited to, with its page or ""."""
     table: str
     surveys: tuple[str, ...]
     references: tuple[str, ...]
     """Reference years of the values taken from the file."""
     licence: str
     sha256: str
-    url: str
+
+    @property
+    def source(self) -> str:
+        """Return the publishers as printed, e.g. nordot.app 掲載の記事."""
+        return "、".join(name for name, _ in self.origins)
+
+
+def _period_order(period: str) -> tuple[int, str]:
+    """Return a sort key that puts 2016 before FY2016 before 2020."""
+    year = re.search(r"\d{4}", period)
+    return (int(year.group()) if year else 0, period)
 
 
 def credit_line(sources) -> str:

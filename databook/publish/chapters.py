@@ -148,6 +148,8 @@ class ChapterRenderer:
         self.absent: frozenset[str] = frozenset()
         self.no_data_variables: set[str] = set()
         """Names of the key figures printed as （データなし）, in every chapter."""
+        self.used_variables: set[str] = set()
+        """Names of the key figures printed, in every chapter."""
         self.no_data_blocks: list[tuple[str, str]] = []
         self.errors = ErrorCollector()
         self.markdown = MarkdownIt("commonmark", {"html": False, "typographer": False})
@@ -254,6 +256,7 @@ class ChapterRenderer:
                 self.no_data_variables.add(name)
                 return NO_DATA_TEXT
             figure = self._lookup(self.variables, name, "変数", "var", place, file)
+            self.used_variables.add(name)
             text = figure.text if isinstance(figure, KeyFigure) else figure
             return _escape_markdown(text)
 

@@ -99,7 +99,7 @@ def entry_json(entry: Entry) -> bytes:
         "number": entry.number,
         "title": entry.title,
         "source": "出典：" + credit_text(entry.sources),
-        "licences": sorted({s.licence for s in entry.sources}),
+        "licences": sorted({s.licence for s in entry.sources if s.licence}),
         "columns": headers,
         "rows": [dict(zip(headers, row, strict=True)) for row in rows],
     }

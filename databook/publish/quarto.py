@@ -151,7 +151,7 @@ def sources_page(book: Book) -> str:
     for source in book.source_files:
         cells = [
             f"`{source.file}`",
-            _link(source.source, source.url),
+            "、".join(_link(name, url) for name, url in source.origins),
             _escape_markdown("、".join(source.surveys)),
             _escape_markdown("、".join(source.references)),
             _escape_markdown(source.licence),

@@ -38,6 +38,9 @@ RESULTS = {
     "above_national_average": "全国平均を上回る",
 }
 
+QUOTED_LICENCE = "引用"
+"""Licence of a finding's source: the page is quoted, not reused as data."""
+
 
 def load_findings(path: Path, *, display_path: str) -> Dataset:
     """Read a findings CSV into a Dataset with a `statement` and `url` per row."""
@@ -65,15 +68,15 @@ def load_findings(path: Path, *, display_path: str) -> Dataset:
         rows.append(_row(record, year_column, line_number, display_path))
         url = rows[-1]["url"]
         provenance.setdefault(
-            url,
+            rows[-1]["source_id"],
             Provenance(
-                id=url,
+                id=rows[-1]["source_id"],
                 source=f"{urlparse(url).netloc} 掲載の記事",
                 survey=None,
                 table=f"公表された調査結果（{url}）",
                 file=display_path,
                 sha256=sha256,
-                licence="引用",
+                licence=QUOTED_LICENCE,
                 url=url,
             ),
         )
@@ -131,7 +134,9 @@ def _row(record: dict, year_column: str, line_number: int, display_path: str) ->
         "value": value,
         "unit": unit,
         "status": status,
-        "source_id": url,
+        # Several findings files may cite one page, and the book lists each
+        # file, so the id names both.
+        "source_id": f"{display_path} {url}",
         "statement": statement,
         "url": url,
     }

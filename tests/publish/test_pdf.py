@@ -70,6 +70,10 @@ def test_legend_glossary_and_colophon(sample_book):
     texts = page_texts(sample_book / "build" / "databook.pdf")
     whole = "\n".join(texts)
     assert "凡例" in texts[2]
+    legend = texts[2].replace("\n", "")
+    assert "本文では和暦を添えています" in legend
+    assert "記事の記載をそのまま引用したもの" in legend
+    assert "補間や推計をした数値はありません" in legend
     assert "用語の解説" in whole
     assert "高齢化率" in whole
     # The colophon is the last page and carries the publisher.
@@ -146,6 +150,8 @@ def a5_duplex_book(tmp_path_factory) -> Path:
     text = text.replace(
         "publisher: 真鶴町", "publisher: 真鶴町\ncontact: 企画調整課 0465-68-1131"
     )
+    assert "era: both " in text
+    text = text.replace("era: both ", "era: japanese ")
     config.write_text(text, encoding="utf-8")
     result = run_databook("build", cwd=project)
     assert result.returncode == 0, result.stderr
@@ -182,3 +188,12 @@ def test_duplex_chapters_on_right_pages(a5_duplex_book):
 def test_contact_in_colophon(a5_duplex_book):
     texts = page_texts(a5_duplex_book / "build" / "databook.pdf")
     assert "企画調整課 0465-68-1131" in texts[-1]
+
+
+def test_legend_follows_era_setting(a5_duplex_book):
+    whole = "".join(page_texts(a5_duplex_book / "build" / "databook.pdf"))
+    whole = whole.replace("\n", "")
+    assert "本文の年は和暦で、図表の年は西暦で示しています" in whole
+    assert "本文では和暦を添えています" not in whole
+    # The body writes 2020年 as 令和2年 alone.
+    assert "令和2年の国勢調査によると" in whole
