@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import shutil
@@ -30,12 +31,20 @@ app = typer.Typer(
 console = Console(stderr=True, soft_wrap=True)
 logger = logging.getLogger("databook")
 
+PORT_ERRORS = {
+    errno.EADDRINUSE: "ほかのプログラムがこのポートを使っています",
+    errno.EACCES: "このポートを使う権限がありません。1024 以上の番号を使ってください",
+}
+"""Japanese reasons for the errors of binding the preview port, by errno."""
+
 
 def _print_version(requested: bool) -> None:
     if requested:
         from importlib.metadata import version
 
-        console.print(f"databook {version('databook')}", highlight=False)
+        Console(soft_wrap=True).print(
+            f"databook {version('databook')}", highlight=False
+        )
         raise typer.Exit()
 
 
@@ -363,9 +372,12 @@ def serve(
 
     try:
         run_serve(project.resolve(), port=port, ready=announce)
+    except DatabookError as error:
+        _fail(error, debug=False)
     except OSError as error:
+        reason = PORT_ERRORS.get(error.errno, error.strerror)
         console.print(
-            f"エラー: ポート {port} で待ち受けられません（{error.strerror}）。",
+            f"エラー: ポート {port} で待ち受けられません（{reason}）。",
             highlight=False,
         )
         console.print("対処: --port で別の番号を指定してください。", highlight=False)

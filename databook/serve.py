@@ -19,7 +19,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from databook.cache import project_fingerprint
-from databook.errors import DatabookError
+from databook.config import CONFIG_NAME
+from databook.errors import ConfigError, DatabookError
 
 logger = logging.getLogger(__name__)
 
@@ -65,8 +66,33 @@ class PreviewState:
             return json.dumps({"version": self.version, "error": self.error}).encode()
 
 
+ERROR_PAGE = """<!DOCTYPE html>
+<html lang="ja">
+<head><meta charset="utf-8"><title>エラー %(code)d</title></head>
+<body><h1>エラー %(code)d</h1><p>%(explain)s</p>
+<p><a href="/site/index.html">データブックの表紙へ</a></p></body>
+</html>
+"""
+ERROR_TEXTS = {
+    404: "ページが見つかりません。アドレスを確かめてください。"
+    "ビルドがまだ終わっていないときは、終わってから開き直してください。",
+}
+"""Japanese explanations of the errors a reader meets, by HTTP status."""
+
+
 class PreviewHandler(SimpleHTTPRequestHandler):
     """Handler that serves build/, adds the reload script and returns the status."""
+
+    error_message_format = ERROR_PAGE
+    error_content_type = "text/html; charset=utf-8"
+
+    def send_error(self, code: int, message=None, explain=None) -> None:
+        """Send an error page in Japanese for the errors a reader meets.
+
+        The message stays as it was, because http.server writes it into the
+        status line encoded as Latin-1.
+        """
+        super().send_error(code, message, ERROR_TEXTS.get(code, explain))
 
     def __init__(self, *args, state: PreviewState, **kwargs) -> None:
         self.state = state
@@ -167,14 +193,27 @@ def serve(project: Path, *, port: int = 8000, ready=None) -> None:
     """Build, then serve build/ on 127.0.0.1:`port` until interrupted.
 
     `ready` is called with the URL once the server listens (port 0 picks a
-    free port).
+    free port). A folder without databook.yml raises ConfigError, and a port
+    that cannot be bound raises OSError, both before the first build.
     """
+    config = project / CONFIG_NAME
+    if not config.is_file():
+        raise ConfigError(
+            "設定ファイルが見つかりません。",
+            file=config,
+            hint="プロジェクトのフォルダで実行するか、"
+            "--project でフォルダを指定してください（ポート番号は --port です）。",
+        )
     state = PreviewState()
-    built = rebuild(project, state)
     handler = functools.partial(
         PreviewHandler, directory=str(project / "build"), state=state
     )
     server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    try:
+        built = rebuild(project, state)
+    except BaseException:
+        server.server_close()
+        raise
     url = f"http://127.0.0.1:{server.server_port}/"
     stop = threading.Event()
     watcher = threading.Thread(

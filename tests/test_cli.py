@@ -254,3 +254,5 @@ def test_version_printed(runner):
     result = run(runner, "--version")
     assert result.exit_code == 0
     assert re.fullmatch(r"databook \d+\.\d+\.\d+\n", result.output)
+    # On standard output, where `databook --version > file` expects it.
+    assert re.fullmatch(r"databook \d+\.\d+\.\d+\n", result.stdout)

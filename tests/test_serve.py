@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -107,6 +109,11 @@ def test_serve_shows_build_error(server, project):
     # The last good book is still served.
     assert b"6,722" in fetch(server + "site/01-population.html")
 
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        fetch(server + "site/no-such-page.html")
+    assert missing.value.code == 404
+    assert "ページが見つかりません" in missing.value.read().decode("utf-8")
+
 
 def test_watch_rebuilds_early_save(project):
     """A save between the last build and the watcher's start is not missed."""
@@ -127,3 +134,35 @@ def test_watch_rebuilds_early_save(project):
         stop.set()
         watcher.join(timeout=180)
     assert "population.nothing" in state.error
+
+
+def run_serve(*args: str, cwd) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "databook.cli", "serve", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def test_serve_without_project_exits(tmp_path):
+    result = run_serve("--port", "0", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "databook.yml" in result.stderr
+    assert "設定ファイルが見つかりません" in result.stderr
+    assert "--port" in result.stderr
+
+
+def test_serve_port_in_use_exits_before_build(project):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_serve("--port", str(port), cwd=project)
+    assert result.returncode == 1
+    assert f"ポート {port} で待ち受けられません" in result.stderr
+    assert "ほかのプログラムがこのポートを使っています" in result.stderr
+    assert not (project / "build").exists()
