@@ -110,7 +110,19 @@ def _by_code(master: MunicipalityMaster, text: str, query: str) -> Municipality:
             )
         text = text[:5]
     elif len(text) == 4:
-        text = text.zfill(5)
+        hint = "5桁の地域コードか、市区町村の名前を指定してください。"
+        guess = master.get(f"0{text}")
+        if guess is not None:
+            hint = (
+                f"先頭の 0 を省いたのなら 0{text}（{guess.prefecture}{guess.name}）"
+                "と指定してください。"
+            )
+        raise ConfigError(
+            f"4桁のコード {query} は使えません。先頭の 0 を省いたのか、"
+            "数字が欠けたのかが分からないためです。",
+            place="引数 市区町村",
+            hint=hint,
+        )
     elif len(text) != 5:
         raise ConfigError(
             f"コード {query} は5桁の地域コードでも6桁の団体コードでもありません。",

@@ -43,7 +43,6 @@ def master():
         ("足柄下郡真鶴町", "14383"),
         ("神奈川県真鶴町", "14383"),
         ("神奈川県足柄下郡真鶴町", "14383"),
-        ("1100", "01100"),
         ("札幌市", "01100"),
         ("千代田区", "13101"),
         ("那珂川市", "40231"),
@@ -68,6 +67,14 @@ def test_ambiguous_name_lists_candidates(master, name, candidates):
         find_municipality(master, name)
     for candidate in candidates:
         assert candidate in caught.value.message
+
+
+def test_four_digit_code_suggests_leading_zero(master):
+    # 01100 is 札幌市 in localgovjp-utf8.csv, so 1100 may be it without its 0.
+    with pytest.raises(ConfigError) as caught:
+        find_municipality(master, "1100")
+    assert "4桁のコード 1100 は使えません" in caught.value.message
+    assert "01100（北海道札幌市）" in caught.value.hint
 
 
 def test_wrong_check_digit_names_right_one(master):
