@@ -8,9 +8,11 @@ their loader returns.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from databook.config import Config, MunicipalitiesDataset
+from databook.formatting import format_period_short
 from databook.inputs import LOADERS
 from databook.model import Dataset
 from databook.sources.codes import load_master
@@ -20,6 +22,8 @@ from databook.sources.register_inputs import (
     load_table_dataset,
 )
 from databook.sources.report import ReadReport
+
+DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 REPORTERS: dict[str, Callable[..., tuple[Dataset, list[ReadReport]]]] = {
     "juki": load_juki_dataset,
@@ -88,6 +92,16 @@ def format_report(name: str, report: ReadReport) -> list[str]:
 
 
 def _range(periods: list[str]) -> str:
-    if len(periods) <= 4:
-        return "、".join(periods)
-    return f"{periods[0]}～{periods[-1]}"
+    labels = [_period_label(period) for period in periods]
+    if len(labels) <= 4:
+        return "、".join(labels)
+    return f"{labels[0]}～{labels[-1]}"
+
+
+def _period_label(period: str) -> str:
+    """Format a tidy period as staff read it: 2016年1月1日, 2022年度, 2020年."""
+    date = DATE.fullmatch(period)
+    if date:
+        year, month, day = (int(part) for part in date.groups())
+        return f"{year}年{month}月{day}日"
+    return format_period_short(period)

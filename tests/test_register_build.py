@@ -151,7 +151,9 @@ def test_check_reports_every_input(tmp_path):
     # EVENTS has 25 rows, one of them the unaggregated 住所設定.
     assert "届出 24 件を集計" in out
     assert "data/raw/register/table.xlsx" in out
-    assert "期間: 2019-04、2019-05、2019-06" in out
+    assert "期間: 2019年4月、2019年5月、2019年6月" in out
+    assert "期間: 2015年、2016年1月1日" in out
+    assert "5行目（団体コードのない行「合計」）" in out
     assert "岩東・岩西は岩の内訳のため除外" in out
     assert not (project / "build").exists()
     assert "地区: 2（岩、真鶴）" in out

@@ -144,7 +144,8 @@ def read_juki(path: Path, *, display_path: str) -> JukiTable:
         code = row[0].strip() if row else ""
         if not _CODE.fullmatch(code):
             if any(cell.strip() for cell in row):
-                skipped.append(f"{index + 1}行目（団体コードのない行: {row[1:2]}）")
+                label = next((cell.strip() for cell in row if cell.strip()), "")
+                skipped.append(f"{index + 1}行目（団体コードのない行「{label}」）")
             continue
         name = (row[2].strip() if len(row) > 2 else "") or row[1].strip()
         areas.append(code[:5])
