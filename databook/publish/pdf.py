@@ -37,6 +37,10 @@ CELL_PADDING_MM = 4.0
 FITTED_PADDING_EM = 0.8
 """Left plus right padding of a cell of a table set smaller (table.fitted)."""
 MM_PER_PT = 25.4 / 72
+PAGE_ROWS = {"A4": 38, "A5": 26}
+"""Rows of a 9 pt table that fit on a page below its caption, an estimate:
+about 6 mm a row in 255 mm (A4) and 178 mm (A5) of text height. A longer
+table starts below its heading and runs on to the next page."""
 ASCII_EM = 0.78
 """Width of an ASCII character in em: BIZ UDPGothic's digits, as WeasyPrint 70
 lays out 0123456789 at 7.77 em."""
@@ -81,6 +85,7 @@ def book_html(
                             data=data,
                             words=[[is_one_word(c) for c in row] for row in data.rows],
                             font_pt=size,
+                            long=len(data.rows) > PAGE_ROWS[paper],
                             credit=credit_line(part.table.sources),
                         )
                     )

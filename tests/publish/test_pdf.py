@@ -197,3 +197,20 @@ def test_legend_follows_era_setting(a5_duplex_book):
     assert "本文では和暦を添えています" not in whole
     # The body writes 2020年 as 令和2年 alone.
     assert "令和2年の国勢調査によると" in whole
+
+
+def test_heading_never_ends_a_page(a5_duplex_book):
+    """A heading stays with the table below it, even one longer than a page."""
+    headings = {
+        line[3:].strip()
+        for chapter in (a5_duplex_book / "chapters").glob("*.qmd")
+        for line in chapter.read_text(encoding="utf-8").splitlines()
+        if line.startswith("## ")
+    }
+    for number, text in enumerate(
+        page_texts(a5_duplex_book / "build" / "databook.pdf"), 1
+    ):
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        content = [line for line in lines if not line.isdigit()]
+        if content:
+            assert content[-1] not in headings, (number, content[-1])
