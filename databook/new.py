@@ -28,6 +28,7 @@ from databook.sources.codes import (
     MunicipalityMaster,
     check_digit,
     normalize_name,
+    peer_word,
     reject_ward,
 )
 
@@ -40,6 +41,8 @@ OPTIONAL_FOLDERS = ("juki",)
 CHECKOUT_DATA = Path(__file__).resolve().parents[1] / "data" / "raw"
 """data/raw/ of the source checkout this package was imported from."""
 JUKI_CHAPTER = "03-juki.qmd"
+TEMPLATE_PEERS = "県内の市町村"
+"""Words of the template chapters that new replaces with the area's own."""
 """Template chapter written only when the data folder has 住基 tables."""
 GITIGNORE = "/build/\n/data/processed/\n/.databook-cache/\n.databook-tmp-*/\n"
 
@@ -209,7 +212,12 @@ def create_project(
         if chapter.name == JUKI_CHAPTER and not values["juki"]:
             continue
         if chapter.name.endswith(".qmd"):
-            (folder / "chapters" / chapter.name).write_bytes(chapter.read_bytes())
+            # The template's headings are worded for a 県; name the area's own.
+            body = chapter.read_text(encoding="utf-8").replace(
+                TEMPLATE_PEERS,
+                f"{municipality.prefecture}内の{peer_word(municipality.code)}",
+            )
+            (folder / "chapters" / chapter.name).write_text(body, encoding="utf-8")
     (folder / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
 
     raw = folder / "data" / "raw"

@@ -156,6 +156,7 @@ AWKWARD = [
         id="sample-town",
     ),
 ]
+PREFECTURES = {"01": "北海道", "13": "東京都", "14": "神奈川県", "40": "福岡県"}
 NEW_CHAPTERS = ("人口", "人口動態", "住民基本台帳でみた人口動態", "産業", "財政")
 """Chapter titles of a project that `databook new` writes with 住基 tables."""
 
@@ -192,6 +193,14 @@ def test_new_then_build(tmp_path, query, code, figures):
     ]
     for number, title in enumerate(NEW_CHAPTERS, start=1):
         assert f"第{number}章 {title}" in text
+    # 東京都 ranks its 特別区 too, so its ranks count 市区町村.
+    tokyo = code.startswith("13")
+    peers, other = ("市区町村", "市町村") if tokyo else ("市町村", "市区町村")
+    assert re.search(rf"\d+{peers}中\d+位", text)
+    assert not re.search(rf"\d+{other}中\d+位", text)
+    prefecture = PREFECTURES[code[:2]]
+    chapter = (project / "chapters" / "01-population.qmd").read_text("utf-8")
+    assert f"## {prefecture}内の{peers}との比較" in chapter
     charts = project / "build" / "charts"
     for chart in ("industry_coefficients", "finance_trend"):
         assert (charts / f"{chart}.svg").stat().st_size > 0, chart

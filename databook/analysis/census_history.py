@@ -95,7 +95,7 @@ def analyse_population_history(inputs: Inputs, area: Area) -> Finding:
     if rank:
         figures["change_rate_rank"] = KeyFigure(
             rank.position,
-            format_rank(rank.position, rank.count),
+            format_rank(rank.position, rank.count, area.peers),
             latest_year,
             "位",
             sources,
@@ -133,7 +133,7 @@ def _method_note(own, area, first_year, latest_year) -> str:
         years = "、".join(format_period_short(y) for y in own.index[own["preliminary"]])
         note += f"{years}は確定値がないため速報値です。"
     note += (
-        f"増減率の順位は{area.prefecture}の市町村の中で、"
+        f"増減率の順位は{area.prefecture}の{area.peers}の中で、"
         "増加率の大きい順に数えたものです。値のない市町村は数えていません。"
     )
     return note

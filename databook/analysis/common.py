@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from databook.model import Dataset, Provenance, credit_text
+from databook.sources.codes import peer_word
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,11 @@ class Area:
     @property
     def prefecture_code(self) -> str:
         return self.code[:2]
+
+    @property
+    def peers(self) -> str:
+        """Return the word for the municipalities that the area is ranked among."""
+        return peer_word(self.code)
 
 
 # The item number that starts a label of a statistical table (1. or (1)) and

@@ -122,5 +122,9 @@ def _add_output(finding: Finding, table: Dataset, area: Area) -> None:
     rank = rank_of(values, area.code)
     if rank and rank.count > 1:
         figures["output_rank"] = KeyFigure(
-            rank.position, format_rank(rank.position, rank.count), period, "位", sources
+            rank.position,
+            format_rank(rank.position, rank.count, area.peers),
+            period,
+            "位",
+            sources,
         )

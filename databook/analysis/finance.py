@@ -159,7 +159,7 @@ def analyse_finance(inputs: Inputs, area: Area) -> Finding:
         if note:
             finding.method_notes.append(note)
     finding.method_notes.append(
-        f"順位は{area.prefecture}の市町村（政令指定都市は市全体）の中で、"
+        f"順位は{area.prefecture}の{area.peers}（政令指定都市は市全体）の中で、"
         "値の大きい順に数えたものです。同じ値は同じ順位とし、"
         "値のない市町村は数えていません。"
     )
@@ -242,7 +242,11 @@ def _add_rank(figures, key, in_prefecture, area, year, sources, column=None) -> 
         figures[key] = _no_data(year, "位", sources)
         return
     figures[key] = KeyFigure(
-        rank.position, format_rank(rank.position, rank.count), year, "位", sources
+        rank.position,
+        format_rank(rank.position, rank.count, area.peers),
+        year,
+        "位",
+        sources,
     )
 
 
@@ -319,7 +323,7 @@ def _ranking_table(in_prefecture, dataset, area, year, sources) -> Table:
         columns.append(Column("tax_per_person", "住民1人当たり地方税（円）"))
     return Table(
         id="finance_ranking",
-        title=f"{area.prefecture}の市町村の地方税の割合（{format_period_short(year)}）",
+        title=f"{area.prefecture}の{area.peers}の地方税の割合（{format_period_short(year)}）",
         frame=frame,
         columns=tuple(columns),
         sources=sources,
@@ -384,7 +388,7 @@ def _share_chart(in_prefecture, dataset, area, year, sources) -> ChartSpec:
     return ChartSpec(
         id="tax_share_prefecture",
         title=(
-            f"{area.prefecture}の市町村の歳入に占める地方税の割合"
+            f"{area.prefecture}の{area.peers}の歳入に占める地方税の割合"
             f"（{format_period_short(year)}）"
         ),
         kind="ranking_bar",
@@ -396,7 +400,7 @@ def _share_chart(in_prefecture, dataset, area, year, sources) -> ChartSpec:
             f"{area.prefecture}の{len(rows)}市町村の歳入に占める地方税の割合を"
             f"高い順に並べた棒グラフ。{area.name}は"
             f"{present.loc[area.code, 'tax_share']:.1f}%で"
-            f"{format_rank(rank.position, rank.count)}。"
+            f"{format_rank(rank.position, rank.count, area.peers)}。"
         ),
         highlight=area.name,
     )

@@ -172,7 +172,7 @@ def analyse_industry(inputs: Inputs, area: Area) -> Finding:
     finding.method_notes.append(SCOPE_NOTE)
     finding.method_notes.append(SPECIALIZATION_NOTE)
     finding.method_notes.append(
-        f"順位は{area.prefecture}の市町村（政令指定都市は市全体）の中で、"
+        f"順位は{area.prefecture}の{area.peers}（政令指定都市は市全体）の中で、"
         "値の大きい順に数えたものです。同じ値は同じ順位とし、"
         "値のない市町村は数えていません。"
     )
@@ -226,7 +226,7 @@ def _add_totals(finding, dataset, area, latest, previous, sources) -> None:
         figures[key] = (
             KeyFigure(
                 rank.position,
-                format_rank(rank.position, rank.count),
+                format_rank(rank.position, rank.count, area.peers),
                 latest,
                 "位",
                 sources,
@@ -331,7 +331,9 @@ def _structure_table(structure, area, latest, previous, sources) -> Table:
     columns += [
         Column("employees", f"従業者数 {latest_label}（人）"),
         Column("share", "構成比（%）", kind="percent", digits=1),
-        Column("prefecture_coefficient", "特化係数（対県）", digits=2),
+        Column(
+            "prefecture_coefficient", f"特化係数（対{area.prefecture[-1]}）", digits=2
+        ),
         Column("nation_coefficient", "特化係数（対全国）", digits=2),
     ]
     return Table(
@@ -342,7 +344,7 @@ def _structure_table(structure, area, latest, previous, sources) -> Table:
         sources=sources,
         note=(
             f"構成比と特化係数は{latest_label}の従業者数による。"
-            f"特化係数 = {area.name}の構成比 ÷ 県（全国）の構成比。"
+            f"特化係数 = {area.name}の構成比 ÷ {area.prefecture[-1]}（全国）の構成比。"
         ),
     )
 
@@ -365,7 +367,7 @@ def _ranking_table(dataset, area, latest, sources) -> Table:
     return Table(
         id="industry_ranking",
         title=(
-            f"{area.prefecture}の市町村の従業者数と事業所数"
+            f"{area.prefecture}の{area.peers}の従業者数と事業所数"
             f"（{format_period_short(latest)}）"
         ),
         frame=frame,
@@ -518,7 +520,7 @@ def _coefficients_chart(structure, area, latest, sources) -> ChartSpec:
             f"小さければ左へ伸びる。{summary}"
         ),
         note=(
-            f"特化係数 = {area.name}の構成比 ÷ 県（全国）の構成比。"
+            f"特化係数 = {area.name}の構成比 ÷ {area.prefecture[-1]}（全国）の構成比。"
             "縦線の1.0は県（全国）と同じ割合で、右へ伸びる棒はその産業で働く人の割合が県（全国）より高く、"
             "左へ伸びる棒は低いことを示す。横軸は対数目盛（1.0から2倍と2分の1が"
             "同じ長さ）。特化係数が0の産業（従業者のいない産業）は棒を描いていない。"

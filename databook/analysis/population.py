@@ -133,7 +133,7 @@ def analyse_population(inputs: Inputs, area: Area) -> Finding:
         if rank:
             figures[key] = KeyFigure(
                 rank.position,
-                format_rank(rank.position, rank.count),
+                format_rank(rank.position, rank.count, area.peers),
                 period,
                 "位",
                 sources,
@@ -219,7 +219,7 @@ def _ranking_table(in_prefecture, dataset, area, period, sources) -> Table:
     )
     return Table(
         id="ageing_ranking",
-        title=f"{area.prefecture}の市町村の高齢化率（{format_period_short(period)}）",
+        title=f"{area.prefecture}の{area.peers}の高齢化率（{format_period_short(period)}）",
         frame=frame,
         columns=columns,
         sources=sources,
@@ -283,14 +283,15 @@ def _ageing_chart(in_prefecture, dataset, area, period, sources) -> ChartSpec:
     )
     own = in_prefecture.loc[area.code, "ageing_rate"]
     rank = rank_of(in_prefecture["ageing_rate"], area.code)
+    place = format_rank(rank.position, rank.count, area.peers) if rank else ""
     standing = (
-        f"{area.name}は{own:.1f}%で{format_rank(rank.position, rank.count)}。"
+        f"{area.name}は{own:.1f}%で{place}。"
         if rank
         else f"{area.name}は人口が0人のため高齢化率がありません。"
     )
     return ChartSpec(
         id="ageing_prefecture",
-        title=f"{area.prefecture}の市町村の高齢化率（{format_period_short(period)}）",
+        title=f"{area.prefecture}の{area.peers}の高齢化率（{format_period_short(period)}）",
         kind="ranking_bar",
         data=pd.DataFrame(rows),
         x_title="市町村",
@@ -469,12 +470,16 @@ def _add_change_ranks(finding: Finding, dataset: Dataset, area: Area) -> None:
             sources,
         )
         finding.figures[f"{key}_rank"] = KeyFigure(
-            rank.position, format_rank(rank.position, rank.count), year, "位", sources
+            rank.position,
+            format_rank(rank.position, rank.count, area.peers),
+            year,
+            "位",
+            sources,
         )
     finding.method_notes.append(
         "自然増減と社会増減の順位は、人口1,000人当たりの増減"
         f"（人口は{format_period_short(census_period)}の国勢調査）の大きい順です。"
-        f"{area.prefecture}の市町村の中で数え、値のない市町村は数えていません。"
+        f"{area.prefecture}の{area.peers}の中で数え、値のない市町村は数えていません。"
     )
     if any(figure.text == NOT_COMPUTED for figure in finding.figures.values()):
         finding.method_notes.append(NOT_COMPUTED_NOTE)

@@ -10,6 +10,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from databook.model import Provenance, credit_text
 from databook.publish.chapters import Chapter
+from databook.sources.codes import peer_word
 from databook.sources.findings import QUOTED_LICENCE
 
 
@@ -38,6 +39,11 @@ class Book:
     """Year style of the running text: both, western or japanese."""
     estimated: bool = False
     """True when a figure of the book is an estimate, described in a method note."""
+
+    @property
+    def peers(self) -> str:
+        """Return the word for the municipalities the book ranks its own among."""
+        return peer_word(self.area_code)
 
     @property
     def quotes(self) -> bool:

@@ -36,6 +36,15 @@ def check_digit(code5: str) -> str:
     return str((11 - total % 11) % 10)
 
 
+def peer_word(area_code: str) -> str:
+    """Return the word for the municipalities an area is ranked among.
+
+    東京都 (prefecture code 13) ranks its 23 特別区 with its cities, towns
+    and villages, so there it is 市区町村, and 市町村 elsewhere.
+    """
+    return "市区町村" if area_code.startswith("13") else "市町村"
+
+
 def parse_area_code(code: str | int) -> str:
     """Return the five-digit area code of a five- or six-digit code.
 
