@@ -214,3 +214,12 @@ def test_heading_never_ends_a_page(a5_duplex_book):
         content = [line for line in lines if not line.isdigit()]
         if content:
             assert content[-1] not in headings, (number, content[-1])
+
+
+def test_a5_cover_title_breaks_at_space(a5_duplex_book):
+    # 真鶴町 地域経済データブック is 14 characters of 28 pt, wider than the 120 mm
+    # of A5 text, so it breaks at its space, not inside データブック.
+    cover = page_texts(a5_duplex_book / "build" / "databook.pdf")[0]
+    lines = [line.strip() for line in cover.splitlines()]
+    assert "真鶴町" in lines
+    assert "地域経済データブック" in lines
