@@ -136,7 +136,7 @@ def write_site(
         page.write_text(html, "utf-8")
         written.append(page)
         logger.info(
-            "書き出し: %s（図 %d、表 %d、gzip 転送量 %.2f MB）",
+            "書き出し: %s（図 %d、表 %d、閲覧時の通信量 約 %.1f MB）",
             page.name,
             len(chapter.charts),
             len(chapter.tables),

@@ -367,10 +367,6 @@ def load_master(path: Path, *, display_path: str | None = None) -> MunicipalityM
             )
         )
 
-    logger.info(
-        "読み込み: %s（団体 %d 件、sha256 %s…）",
-        shown,
-        len(municipalities),
-        file_sha256(path)[:12],
-    )
+    logger.info("読み込み: %s（団体 %d 件）", shown, len(municipalities))
+    logger.debug("%s の SHA-256: %s", shown, file_sha256(path))
     return MunicipalityMaster(municipalities)
