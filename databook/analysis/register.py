@@ -280,7 +280,9 @@ def _population_chart(juki: Dataset, area: Area, sources) -> ChartSpec:
     data = pd.DataFrame(
         [
             chart_row(
-                x=_date_text(period),
+                # The title names the day, so the axis shows the year alone and
+                # its labels stay short enough not to tilt.
+                x=f"{period[:4]}年",
                 series="1月1日現在の人口",
                 value=value,
                 indicator="population",
@@ -301,12 +303,13 @@ def _population_chart(juki: Dataset, area: Area, sources) -> ChartSpec:
         title=f"{area.name}の住民基本台帳人口（各年1月1日現在）",
         kind="line",
         data=data,
-        x_title="基準日",
+        x_title="各年1月1日現在",
         y_title="人口（人）",
         sources=sources,
         alt=(
             f"{area.name}の1月1日現在の住民基本台帳人口の折れ線グラフ。"
-            f"{first['x']}は{first['value']:,.0f}人、{last['x']}は{last['value']:,.0f}人。"
+            f"{_date_text(first['period'])}は{first['value']:,.0f}人、"
+            f"{_date_text(last['period'])}は{last['value']:,.0f}人。"
         ),
     )
 

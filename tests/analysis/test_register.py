@@ -99,9 +99,13 @@ def test_change_table_rows(finding):
 
 
 def test_population_chart_dates(finding):
+    # The axis shows years; the title and the alt text name the day.
     chart = finding.charts["juki_population"]
-    assert list(chart.data["x"])[:2] == ["2016年1月1日", "2017年1月1日"]
+    assert list(chart.data["x"])[:2] == ["2016年", "2017年"]
+    assert list(chart.data["period"])[:2] == ["2016-01-01", "2017-01-01"]
     assert chart.data["value"].iloc[0] == 7708
+    assert "各年1月1日現在" in chart.title
+    assert "2016年1月1日は7,708人" in chart.alt
 
 
 def test_without_juki_dataset(inputs):
