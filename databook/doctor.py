@@ -28,10 +28,21 @@ def check_chromium() -> Check:
     """Find the browser kaleido will use, the way kaleido finds it."""
     from choreographer.browsers.chromium import Chromium
 
+    from databook.charts.export import browser_problem
+
     configured = os.environ.get("BROWSER_PATH")
     path = Chromium.find_browser(skip_local=False)
     if path and os.access(path, os.X_OK):
-        return Check("chromium（グラフの書き出し）", True, path)
+        problem = browser_problem()
+        if problem is None:
+            return Check("chromium（グラフの書き出し）", True, path)
+        return Check(
+            "chromium（グラフの書き出し）",
+            False,
+            problem,
+            "chromium を入れ直すか、BROWSER_PATH を正しい chromium にしてください"
+            f"（{APT_INSTALL} --reinstall chromium）。",
+        )
     if configured:
         return Check(
             "chromium（グラフの書き出し）",

@@ -15,9 +15,12 @@ the PDF, which needs only the SVGs.
 from __future__ import annotations
 
 import logging
+import subprocess
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +31,11 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+
+EXPORT_TIMEOUT_SECONDS = 90
+"""Maximum wait for one chart, browser start included: an estimate, far above
+the 1 to 5 seconds a chart and a start take on a two-core machine."""
+VERSION_TIMEOUT_SECONDS = 30
 
 _server_users = 0
 """Blocks of this process inside `chart_server`; the server runs while above 0."""
@@ -52,6 +60,12 @@ def chart_server():
     import kaleido
     import plotly.io
 
+    problem = browser_problem()
+    if problem:
+        raise EnvironmentProblem(
+            f"グラフを書き出せません。{problem}。",
+            hint="databook doctor を実行し、chromium が使えるか確認してください。",
+        )
     # Headers ask kaleido to fetch fonts and scripts from the network.
     plotly.io.defaults.headers = {}
     kaleido.start_sync_server(mathjax=False, silence_warnings=True)
@@ -61,6 +75,34 @@ def chart_server():
     finally:
         _server_users = 0
         kaleido.stop_sync_server(silence_warnings=True)
+
+
+def browser_problem() -> str | None:
+    """Return why the browser that kaleido would use cannot run, or None.
+
+    kaleido's server thread ends silently when the browser fails to start,
+    and every later export then waits for ever, so the browser is run once
+    with --version first.
+    """
+    from choreographer.browsers.chromium import Chromium
+
+    path = Chromium.find_browser(skip_local=False)
+    if not path:
+        return "chromium が見つかりません"
+    try:
+        result = subprocess.run(
+            [path, "--version"],
+            capture_output=True,
+            timeout=VERSION_TIMEOUT_SECONDS,
+            check=False,
+        )
+    except OSError as error:
+        return f"{path} を起動できません（{error.strerror}）"
+    except subprocess.TimeoutExpired:
+        return f"{path} が {VERSION_TIMEOUT_SECONDS} 秒たっても応答しません"
+    if result.returncode != 0:
+        return f"{path} を起動できません（終了コード {result.returncode}）"
+    return None
 
 
 class ChartServer:
@@ -155,7 +197,17 @@ def export_images(
         if image_format == "png":
             opts["scale"] = PNG_SCALE
         try:
-            image = kaleido.calc_fig_sync(figure, opts=opts)
+            image = call_with_timeout(
+                partial(kaleido.calc_fig_sync, figure, opts=opts),
+                EXPORT_TIMEOUT_SECONDS,
+            )
+        except TimeoutError:
+            raise EnvironmentProblem(
+                f"グラフの書き出しが {EXPORT_TIMEOUT_SECONDS} 秒たっても終わりません。"
+                "chromium が応答していません。",
+                file=path.name,
+                hint="databook doctor を実行し、chromium が使えるか確認してください。",
+            ) from None
         except Exception as error:  # kaleido raises several unrelated types
             raise EnvironmentProblem(
                 f"グラフの書き出しに失敗しました（{type(error).__name__}: {error}）。",
@@ -166,3 +218,27 @@ def export_images(
         logger.debug("書き出し: %s", path.name)
         if on_done:
             on_done(path)
+
+
+def call_with_timeout(call: Callable[[], bytes], seconds: float) -> bytes:
+    """Return `call()`, or raise TimeoutError when it takes longer than `seconds`.
+
+    The call runs in a daemon thread, so a call that never returns (kaleido
+    waiting on a server thread that has died) does not keep the process alive.
+    """
+    outcome: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = call()
+        except Exception as error:  # re-raised in the calling thread
+            outcome["error"] = error
+
+    worker = threading.Thread(target=run, daemon=True, name="chart-export")
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise TimeoutError
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
