@@ -45,6 +45,7 @@ from databook.errors import (
     ConfigError,
     DatabookError,
     ErrorCollector,
+    folder_problem,
 )
 from databook.formatting import NO_DATA_TEXT, era_style
 from databook.inputs import Inputs, load_inputs
@@ -171,45 +172,50 @@ def build(
 
     from databook.charts.export import ChartServer
 
-    # The server stops (after its background exports) before the staging
-    # folder they write into is removed.
-    with staging(project) as stage, ChartServer() as server:
-        # When the data has to be analysed again, charts are likely to change:
-        # chromium then boots while the data loads.
-        with timings.step("読み込みと分析"):
-            area, findings = analyse(
-                config,
-                cache,
-                tally,
-                load=load,
-                before_load=server.start if draws_charts else None,
-            )
-        logger.info("対象: %s%s（%s）", area.prefecture, area.name, area.code)
-        with timings.step("章の組み立て"):
-            book = assemble_book(config, area, findings)
+    # A full disk or a read-only folder surfaces as an OSError from any write;
+    # the staging keeps the previous outputs.
+    try:
+        # The server stops (after its background exports) before the staging
+        # folder they write into is removed.
+        with staging(project) as stage, ChartServer() as server:
+            # When the data has to be analysed again, charts are likely to change:
+            # chromium then boots while the data loads.
+            with timings.step("読み込みと分析"):
+                area, findings = analyse(
+                    config,
+                    cache,
+                    tally,
+                    load=load,
+                    before_load=server.start if draws_charts else None,
+                )
+            logger.info("対象: %s%s（%s）", area.prefecture, area.name, area.code)
+            with timings.step("章の組み立て"):
+                book = assemble_book(config, area, findings)
 
-        outputs = Outputs(stage / "build", stage / "processed", project / BUILD)
-        pages = write_outputs(
-            config,
-            book,
-            outputs,
-            draws_charts=draws_charts,
-            defer_pdf=defer_pdf,
-            progress=progress,
-            timings=timings,
-            cache=cache,
-            tally=tally,
-            server=server,
-        )
-        # A deferred PDF is stale, so the state must not claim the book is current.
-        publish(
-            [
-                (outputs.build, project / BUILD),
-                (outputs.processed, project / PROCESSED),
-            ],
-            project / BUILD,
-            "" if pages is None else fingerprint,
-        )
+            outputs = Outputs(stage / "build", stage / "processed", project / BUILD)
+            pages = write_outputs(
+                config,
+                book,
+                outputs,
+                draws_charts=draws_charts,
+                defer_pdf=defer_pdf,
+                progress=progress,
+                timings=timings,
+                cache=cache,
+                tally=tally,
+                server=server,
+            )
+            # A deferred PDF is stale, so the state must not claim the book is current.
+            publish(
+                [
+                    (outputs.build, project / BUILD),
+                    (outputs.processed, project / PROCESSED),
+                ],
+                project / BUILD,
+                "" if pages is None else fingerprint,
+            )
+    except OSError as error:
+        raise folder_problem(error, action="ファイルを読み書きできません") from error
 
     result = BuildResult(
         pdf=project / BUILD / "databook.pdf" if config.output.pdf else None,

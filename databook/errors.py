@@ -10,6 +10,7 @@ heavy work collect them with an `ErrorCollector` and raise them together as a
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -122,6 +123,38 @@ class EnvironmentProblem(DatabookError):
     """A program, library, font or folder that a build needs is missing or unusable."""
 
     exit_code = 3
+
+
+def folder_problem(error: OSError, *, action: str) -> EnvironmentProblem:
+    """Return an EnvironmentProblem for a file or folder a build cannot write.
+
+    `action` says what failed, e.g. 書き込めません. The reason is in Japanese
+    for a full disk and a missing permission, the system's words otherwise.
+    """
+    # A failed copy names its source first and the file it wrote second.
+    path = error.filename2 or error.filename or ""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        reason = {
+            errno.ENOSPC: "ディスクの空きがありません",
+            errno.EDQUOT: "ディスクの使用量の上限に達しました",
+            errno.EFBIG: "ファイルの大きさの上限を超えました",
+        }[error.errno]
+        hint = "ディスクの空きを増やしてから、もう一度実行してください。"
+    elif error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        reason = "書き込む権限がないか、読み取り専用です"
+        hint = (
+            "プロジェクトのフォルダとその中のファイルに書き込めるか確かめてください"
+            "（読み取り専用の共有フォルダや、ほかのプログラムが開いていないか）。"
+        )
+    else:
+        reason = error.strerror or type(error).__name__
+        hint = "フォルダに書き込めるか、ディスクに空きがあるかを確かめてください。"
+    return EnvironmentProblem(
+        f"{action}（{reason}）。build/ と data/processed/ は前回のままです。",
+        file=path or None,
+        hint=hint,
+        detail=str(error),
+    )
 
 
 class QuartoError(DatabookError):

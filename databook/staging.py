@@ -91,9 +91,17 @@ def publish(
                 _put_back(new, target, old)
             raise
         write_state(state_dir, fingerprint)
-    for _, _, old in swapped:
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+    for _, target, old in swapped:
+        if old is None:
+            continue
+        shutil.rmtree(old, ignore_errors=True)
+        if old.exists():
+            logger.warning(
+                "前回の %s（%s）を消せませんでした。書き込みの権限を確かめて、"
+                "手で消してください。",
+                target.name,
+                old,
+            )
     if interrupted():
         logger.info("中断の操作がありましたが、書き出しは終わっていました。")
 

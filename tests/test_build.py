@@ -8,8 +8,11 @@ import io
 import json
 import os
 import re
+import resource
 import shutil
+import signal
 import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -19,7 +22,7 @@ from databook.build import chapter_slug
 from databook.cache import STATE_FILE
 from databook.errors import EnvironmentProblem
 from databook.staging import publish, remove_leftovers, swap_in
-from tests.conftest import run_databook, set_municipality
+from tests.conftest import REPO, run_databook, set_municipality
 
 
 def pdf_text(pdf: Path, page: int | None = None, *, layout: bool = True) -> str:
@@ -600,3 +603,42 @@ def test_sources_page_lists_each_file(sample_book):
         references = re.findall(r"<td>([^<]*)</td>", row)[2]
         years = [int(y) for y in re.findall(r"(\d{4})", references)]
         assert years == sorted(years), references
+
+
+def limit_file_size() -> None:
+    """Let the child's writes past 1 MB fail with EFBIG instead of a signal."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1_000_000, 1_000_000))
+
+
+def test_failed_write_keeps_outputs(built_copy):
+    """A write that fails (here: past a file size limit) is reported, not raised.
+
+    plotly.min.js, copied into the Quarto project, is larger than 1 MB.
+    """
+    before = _digests(built_copy)
+    config = built_copy / "databook.yml"
+    text = config.read_text(encoding="utf-8")
+    # Without the PDF and the site, no chart is drawn, so chromium, which the
+    # limit would break too, is not started.
+    text = text.replace("  pdf: true", "  pdf: false")
+    text = text.replace("  site: true", "  site: false")
+    config.write_text(text, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
+
+    result = subprocess.run(
+        [sys.executable, "-m", "databook.cli", "build"],
+        cwd=built_copy,
+        capture_output=True,
+        text=True,
+        env=env,
+        preexec_fn=limit_file_size,
+        timeout=600,
+    )
+
+    assert result.returncode == 3, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "ファイルの大きさの上限を超えました" in result.stderr
+    assert "plotly.min.js" in result.stderr
+    assert "build/ と data/processed/ は前回のままです" in result.stderr
+    _assert_outputs_untouched(built_copy, before)
