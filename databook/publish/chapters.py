@@ -25,6 +25,8 @@ from databook.yaml_errors import yaml_syntax_error
 
 SHORTCODE = re.compile(r"\{\{<\s*(\w+)\s+([^\s>]+)\s*>\}\}")
 OPENING, CLOSING = "{{<", ">}}"
+WITHOUT_ANGLES = re.compile(r"\{\{(?!<)\s*(var|chart|table)\s+([^\s{}<>]+)\s*\}\}")
+"""A shortcode written with plain braces, {{ var name }}, which Markdown keeps."""
 BLOCK_KINDS = {"chart", "table"}
 SHORTCODE_EXAMPLES = {
     "var": "{{< var population.total >}}",
@@ -332,6 +334,14 @@ def shortcode_problems(line: str) -> list[tuple[str, str]]:
     book as literal text.
     """
     problems: list[tuple[str, str]] = []
+    for match in WITHOUT_ANGLES.finditer(line):
+        kind, name = match.groups()
+        problems.append(
+            (
+                f"「{match.group(0)}」に「<」と「>」がありません。",
+                f"{OPENING} {kind} {name} {CLOSING} のように書いてください。",
+            )
+        )
     position = 0
     while True:
         start = line.find(OPENING, position)

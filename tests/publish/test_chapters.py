@@ -101,6 +101,16 @@ def test_misspelt_analysis_lists_analyses(tmp_path):
         ("{{< >}}", "中身のないショートコード", "{{< var population.total >}}"),
         ("{{ var book.municipality >}}", "「{{<」がありません", "「{{<」で始めて"),
         ("{{< foo bar >}}", "ショートコード foo はありません", "var、chart、table"),
+        (
+            "{{ var book.municipality }}",
+            "「{{ var book.municipality }}」に「<」と「>」がありません",
+            "{{< var book.municipality >}} のように書いて",
+        ),
+        (
+            "{{table age_structure}}",
+            "に「<」と「>」がありません",
+            "{{< table age_structure >}} のように書いて",
+        ),
     ],
 )
 def test_broken_shortcode_reported(tmp_path, line, message, hint):
