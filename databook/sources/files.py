@@ -95,11 +95,19 @@ def decode(
         except UnicodeDecodeError:
             continue
 
-    expected = "、".join(dict.fromkeys(ENCODING_NAMES.get(e, e) for e in encodings))
+    names = list(dict.fromkeys(ENCODING_NAMES.get(e, e) for e in encodings))
+    expected = names[0] if len(names) == 1 else f"{'、'.join(names)} のどれか"
+    hint = f"{expected} で保存し直してください。"
+    if display_path.lower().endswith(".csv") and "UTF-8" in names:
+        hint = (
+            "Excel で作ったファイルなら、「名前を付けて保存」で"
+            "「CSV UTF-8（コンマ区切り）」を選んで保存し直してください。"
+            "配布されたファイルなら、手を加えずにそのまま置いてください。"
+        )
     raise InputError(
-        f"文字コードを読み取れません（{expected} のいずれでもありません）。",
+        f"文字コードが {expected} ではないため、読み取れません。",
         file=display_path,
-        hint=f"{expected} で保存し直すか、配布元のファイルをそのまま置いてください。",
+        hint=hint,
     )
 
 

@@ -70,3 +70,15 @@ def test_bad_year_located(tmp_path):
     with pytest.raises(InputError, match="R4") as caught:
         load_findings(path, display_path="f.csv")
     assert caught.value.place == "2行目"
+
+
+def test_shift_jis_file_explains_excel_save(tmp_path):
+    # The real tourism findings, saved again as Excel's plain CSV would.
+    path = tmp_path / "tourism.csv"
+    text = (FINDINGS / "manazuru_tourism_TRANSCRIBED.csv").read_text("utf-8-sig")
+    path.write_bytes(text.encode("cp932"))
+    with pytest.raises(InputError) as caught:
+        load_findings(path, display_path="data/raw/findings/tourism.csv")
+    assert caught.value.message == "文字コードが UTF-8 ではないため、読み取れません。"
+    assert "「CSV UTF-8（コンマ区切り）」" in caught.value.hint
+    assert caught.value.file == "data/raw/findings/tourism.csv"
