@@ -108,6 +108,8 @@ STOCKS = {"population", "population_male", "population_female", "households"}
 UNITS = {"households": "世帯"}
 
 _CODE = re.compile(r"\d{6}")
+_LOST_ZERO = re.compile(r"[1-9]\d{4}")
+"""A six-digit code of 北海道～栃木県 (010006 …) that a spreadsheet shortened."""
 _TITLE_DATE = re.compile(r"^(.+?1月1日)")
 
 
@@ -142,6 +144,15 @@ def read_juki(path: Path, *, display_path: str) -> JukiTable:
     for index in range(first_data, len(rows)):
         row = rows[index]
         code = row[0].strip() if row else ""
+        if _LOST_ZERO.fullmatch(code):
+            raise InputError(
+                f"団体コード {code} の先頭の 0 が消えています（0{code} のはずです）。",
+                file=display_path,
+                place=f"{index + 1}行目、A列",
+                hint="Excel で開いて保存すると、0 で始まるコードの 0 が消えます。"
+                "総務省のサイトからダウンロードしたファイルを、開かずにそのまま"
+                "置いてください。",
+            )
         if not _CODE.fullmatch(code):
             if any(cell.strip() for cell in row):
                 label = next((cell.strip() for cell in row if cell.strip()), "")

@@ -191,3 +191,24 @@ def test_file_cut_inside_line(tmp_path):
 
     assert "千葉県" in raised.value.message
     assert "674行目" in raised.value.message
+
+
+def test_codes_without_leading_zero(tmp_path):
+    # Excel turns the 団体コード 010006 (北海道, line 8, the first with a code)
+    # into 10006 when it saves the real file again.
+    source = RAW / "juki" / "juki_soumu_muni_20210101.csv"
+    lines = source.read_bytes().split(b"\n")
+    first = next(n for n, line in enumerate(lines) if line.startswith(b"0"))
+    lines = [line[1:] if line.startswith(b"0") else line for line in lines]
+    saved = tmp_path / source.name
+    saved.write_bytes(b"\n".join(lines))
+
+    with pytest.raises(InputError) as caught:
+        read_juki(saved, display_path=source.name)
+
+    code = lines[first].split(b",")[0].decode()
+    assert caught.value.message == (
+        f"団体コード {code} の先頭の 0 が消えています（0{code} のはずです）。"
+    )
+    assert caught.value.place == f"{first + 1}行目、A列"
+    assert "Excel" in caught.value.hint
