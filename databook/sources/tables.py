@@ -545,12 +545,23 @@ def read_table(
         def record(
             indicator, period, period_kind, value_column, area, aliased, row=row
         ) -> dict:
-            value, status = read_number(
-                sheet.cell(row, value_column),
-                zero_marks,
-                ref(value_column),
-                sheet.number_format(row, value_column),
-            )
+            try:
+                value, status = read_number(
+                    sheet.cell(row, value_column),
+                    zero_marks,
+                    ref(value_column),
+                    sheet.number_format(row, value_column),
+                )
+            except CellError as error:
+                # Text in a value column most often means that the settings
+                # point at the wrong column or rows, not that the file is wrong.
+                letter = column_letter(value_column + 1)
+                error.hint = (
+                    f"databook.yml のこの表の設定で、列 {letter}（columns など）と"
+                    " data_rows が数値の列と行を指しているかを確かめてください。"
+                    f"設定が正しければ、{error.hint}"
+                )
+                raise
             return {
                 "indicator": indicator,
                 "area_code": area[0],

@@ -98,6 +98,16 @@ def test_fishery_repeat_rejected_without_setting(master):
     assert "セル F109" in caught.value.place
 
 
+def test_fishery_name_column_points_to_settings(master):
+    # Column C holds the names, and C16 (羅臼町) is the first cell of it that
+    # the reader takes as a value.
+    settings = table(**{**FISHERY_SETTINGS, "columns": {"C": "漁業経営体数"}})
+    with pytest.raises(InputError) as caught:
+        load_table(settings, [FISHERY], TABLES, master)
+    assert caught.value.place == "シート j119-25-002、セル C16"
+    assert "列 C（columns など）と data_rows" in caught.value.hint
+
+
 def test_fishery_merged_heading_by_text(master):
     # Column F's heading is 計 in row 7; the heading text selects it too.
     settings = table(**{**FISHERY_SETTINGS, "columns": {"計": "経営体数"}})
