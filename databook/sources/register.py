@@ -123,7 +123,9 @@ UNITS = {"households": "世帯"}
 EXTRA_COLUMNS = ["district", "breakdown", "category", "age_basis"]
 AGE_BREAKDOWN = "age"
 
-_TOTAL_ROW = re.compile(r"累計|合計|総計|^計$|^総数$")
+_TOTAL_ROW = re.compile(r"累計|合計|総計|年計|年度計|^計$|^総数$")
+_SUBSET_ROW = re.compile(r"^\(?うち")
+"""A row counting part of the row above, (うち外国人) after NFKC: no district."""
 _MAX_HEADER_ROWS = 4
 
 
@@ -488,6 +490,10 @@ def _read_rows(
             name = squeeze_spaces(label)
             if _TOTAL_ROW.search(name):
                 report.skipped.append(f"{row}行目（「{name}」は合計の行）")
+                row += 1
+                continue
+            if _SUBSET_ROW.match(name):
+                report.skipped.append(f"{row}行目（「{name}」は内訳の行）")
                 row += 1
                 continue
             if current is None:

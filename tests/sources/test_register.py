@@ -503,3 +503,29 @@ def test_xls_format_missing_from_map():
     missing: set[int] = set()
     assert _xls_format(book, cell.xf_index, missing) is None
     assert missing == {key}
+
+
+def test_year_total_and_subset_rows_skipped(tmp_path):
+    """A monthly report's 年計 row and its うち rows are not districts."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "月報"
+    sheet.append(["年　月", "出生", "死亡", "転入", "転出"])
+    rows = [
+        ("令和5年1月", 3, 8, 20, 25),
+        ("（うち外国人）", 0, 0, 4, 2),
+        ("2月", 2, 9, 18, 21),
+        ("年計", 5, 17, 38, 46),
+    ]
+    for row in rows:
+        sheet.append(row)
+    path = tmp_path / "monthly.xlsx"
+    workbook.save(path)
+
+    dataset, report = load(path)
+
+    assert report.districts == []
+    assert report.periods == ["2023-01", "2023-02"]
+    assert "3行目（「(うち外国人)」は内訳の行）" in report.skipped
+    assert "5行目（「年計」は合計の行）" in report.skipped
+    assert value(dataset, "births", "2023-01")["value"] == 3
