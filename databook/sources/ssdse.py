@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import logging
 import re
 from dataclasses import dataclass
@@ -345,10 +346,12 @@ def load_ssdse(
     frames = []
     provenance: dict[str, Provenance] = {}
     labels: dict[str, str] = {}
+    columns: list[tuple[int, str, set[str]]] = []
 
     for path in sorted(paths):
         shown = _display(path, project_root)
         edition = read_edition(path, display_path=shown)
+        columns.append((edition.edition, shown, set(edition.items)))
         frame, sources = _tidy_edition(edition, wanted)
         frames.append(frame)
         provenance.update(sources)
@@ -372,6 +375,7 @@ def load_ssdse(
                 hint="項目コードを SSDSE-A の1行目の表記に合わせてください。",
             )
 
+    _warn_dropped_items(columns, wanted)
     stacked = pd.concat(frames, ignore_index=True)
     stacked = stacked.sort_values("edition", kind="stable")
     merged = stacked.drop_duplicates(
@@ -385,6 +389,32 @@ def load_ssdse(
     used = set(merged["source_id"].unique())
     provenance = {k: v for k, v in provenance.items() if k in used}
     return Dataset(merged.reset_index(drop=True), provenance, labels)
+
+
+def _warn_dropped_items(
+    columns: list[tuple[int, str, set[str]]], wanted: set[str] | None
+) -> None:
+    """Warn of wanted items that an edition has and the next edition lacks.
+
+    Nothing is said when no items were named: every item is read then.
+
+    Editions drop items now and then (SSDSE-A-2022 has no J2503 of
+    SSDSE-A-2021), and a column deleted by hand looks the same, so the build
+    goes on with the older editions' values and says so.
+    """
+    if wanted is None:
+        return
+    ordered = sorted(columns)
+    for (_, earlier, before), (_, shown, after) in itertools.pairwise(ordered):
+        dropped = (before - after) & wanted
+        if dropped:
+            logger.warning(
+                "%s に項目 %s の列がありません（%s にはあります）。"
+                "この項目は、それより前の版の値だけを使います。",
+                shown,
+                "、".join(sorted(dropped)),
+                earlier,
+            )
 
 
 def _display(path: Path, root: Path | None) -> str:

@@ -1,3 +1,5 @@
+import csv
+import io
 from pathlib import Path
 
 import pandas as pd
@@ -235,3 +237,26 @@ def test_file_without_one_municipality_read(tmp_path):
 
     assert "14402" not in set(dataset.frame["area_code"])
     assert dataset.frame["area_code"].nunique() == 1740
+
+
+def test_deleted_column_warned(tmp_path, caplog):
+    # SSDSE-A-2026.csv without its column A1101 (総人口), as if deleted by hand.
+    source = RAW / "ssdse" / "SSDSE-A-2026.csv"
+    rows = list(csv.reader(io.StringIO(source.read_bytes().decode("cp932"))))
+    column = rows[0].index("A1101")
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(
+        row[:column] + row[column + 1 :] for row in rows
+    )
+    cut = tmp_path / "SSDSE-A-2026.csv"
+    cut.write_bytes(out.getvalue().encode("cp932"))
+    earlier = RAW / "ssdse" / "SSDSE-A-2025.csv"
+
+    with caplog.at_level("WARNING"):
+        dataset = load_ssdse([earlier, cut], items=["A1101", "A4101"])
+
+    warning = f"{cut} に項目 A1101 の列がありません（{earlier} にはあります）"
+    assert warning in caplog.text
+    assert "A4101" not in caplog.text
+    # 総人口 still comes from the 2025 edition (the 2020 census).
+    assert not dataset.frame[dataset.frame["indicator"] == "A1101"].empty
