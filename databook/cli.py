@@ -12,6 +12,7 @@ from typing import Annotated, ClassVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from databook.cli_text import DatabookCommand, DatabookGroup
 from databook.errors import DatabookError, DatabookErrorGroup
@@ -151,8 +152,13 @@ def _fail(error: DatabookError, *, debug: bool) -> None:
 
 def _print_error(error: DatabookError, *, debug: bool) -> None:
     location = error.location()
-    console.print(f"[bold red]エラー:[/] {location}", highlight=False, markup=True)
-    console.print(f"  {error.message}", highlight=False, markup=False)
+    if location:
+        # The location is a path or a cell text, so any [ in it is not markup.
+        console.print(f"[bold red]エラー:[/] {escape(location)}", highlight=False)
+        console.print(f"  {error.message}", highlight=False, markup=False)
+    else:
+        console.print("[bold red]エラー:[/] ", end="", highlight=False)
+        console.print(error.message, highlight=False, markup=False)
     if error.hint:
         console.print("[bold]対処:[/] ", end="", highlight=False, markup=True)
         console.print(error.hint, highlight=False, markup=False)

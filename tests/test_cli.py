@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from databook.cli import app, databook_command
 from databook.cli_text import wrap_cells
+from tests.conftest import copy_project, run_databook
 
 # Words that typer and click print in English; none may reach a user.
 FRAMEWORK_WORDS = re.compile(
@@ -256,3 +257,19 @@ def test_version_printed(runner):
     assert re.fullmatch(r"databook \d+\.\d+\.\d+\n", result.output)
     # On standard output, where `databook --version > file` expects it.
     assert re.fullmatch(r"databook \d+\.\d+\.\d+\n", result.stdout)
+
+
+def test_error_path_with_brackets_printed_as_is(tmp_path):
+    # Rich reads [b] as markup; a file name may contain it all the same.
+    project = copy_project(tmp_path / "project")
+    (project / "data" / "raw" / "codes" / "[b]list.csv").write_text("x,y\n1,2\n")
+    config = project / "databook.yml"
+    text = config.read_text(encoding="utf-8")
+    text = text.replace("codes/localgovjp-utf8.csv", "codes/[b]list.csv")
+    config.write_text(text, encoding="utf-8")
+
+    result = run_databook("build", cwd=project)
+
+    assert result.returncode != 0
+    assert "エラー: data/raw/codes/[b]list.csv、1行目（見出し）" in result.stderr
+    assert "Traceback" not in result.stderr
