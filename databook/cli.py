@@ -232,15 +232,23 @@ def build(
     if not quiet:
         if result.pdf:
             console.print(
-                f"PDF: {result.pdf}（{result.pages} ページ）", highlight=False
+                f"PDF: {result.pdf}（{result.pages} ページ）",
+                highlight=False,
+                markup=False,
             )
         if result.site:
-            console.print(f"サイト: {result.site / 'index.html'}", highlight=False)
-        console.print(f"データ: {result.processed}", highlight=False)
+            console.print(
+                f"サイト: {result.site / 'index.html'}", highlight=False, markup=False
+            )
+        console.print(f"データ: {result.processed}", highlight=False, markup=False)
         if result.quarto:
-            console.print(f"Quarto プロジェクト: {result.quarto}", highlight=False)
+            console.print(
+                f"Quarto プロジェクト: {result.quarto}", highlight=False, markup=False
+            )
         if result.quarto_book:
-            console.print(f"Quarto の出力: {result.quarto_book}", highlight=False)
+            console.print(
+                f"Quarto の出力: {result.quarto_book}", highlight=False, markup=False
+            )
     if result.quarto_error:
         _fail(result.quarto_error, debug=debug)
 
@@ -292,7 +300,9 @@ def fetch(
     # RESAS's API has stopped: say so, and where the same statistics are now.
     for name, settings in config.datasets.items():
         if isinstance(settings, ResasDataset):
-            console.print(f"{name}（{settings.file}）: ", end="", highlight=False)
+            console.print(
+                f"{name}（{settings.file}）: ", end="", highlight=False, markup=False
+            )
             console.print(
                 fetch_message(settings.endpoint), highlight=False, markup=False
             )
@@ -452,11 +462,13 @@ def new(
             f"{found.prefecture}{found.name}（{found.code}）のプロジェクトを"
             f"作りました: {created.folder}",
             highlight=False,
+            markup=False,
         )
         command = databook_command(from_folder=created.folder)
         console.print(
             f"次に: cd {created.folder} して {command} build を実行します。",
             highlight=False,
+            markup=False,
         )
 
 
@@ -561,7 +573,7 @@ def batch(
             f"（{result.seconds:.0f} 秒、{result.workers} 並列）。",
             highlight=False,
         )
-        console.print(f"一覧: {result.index}", highlight=False)
+        console.print(f"一覧: {result.index}", highlight=False, markup=False)
     if result.failures:
         console.print(f"[bold red]失敗:[/] {len(result.failures)} 市町村", markup=True)
         for outcome in result.failures:
