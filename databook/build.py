@@ -423,7 +423,10 @@ def resolve_area(config: Config, master: MunicipalityMaster) -> Area:
             hint="5桁の地域コード（例: 真鶴町は 14383）を書いてください。"
             "政令市の区ではなく市のコードを使います。",
         )
-    return Area(code, municipality.name, municipality.prefecture)
+    designated = any(
+        m.is_ward and m.prefecture_code == code[:2] for m in master.municipalities
+    )
+    return Area(code, municipality.name, municipality.prefecture, designated)
 
 
 def assemble_book(config: Config, area: Area, findings: dict[str, Finding]) -> Book:
@@ -502,6 +505,7 @@ def assemble_book(config: Config, area: Area, findings: dict[str, Finding]) -> B
         sources=sorted(sources.values(), key=lambda s: s.id),
         variables=printed,
         era=config.era,
+        designated_cities=area.designated_cities,
         estimated=any(ESTIMATE_NOTE in f.method_notes for f in findings.values()),
     )
 

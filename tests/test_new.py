@@ -198,6 +198,9 @@ def test_new_then_build(tmp_path, query, code, figures):
     peers, other = ("市区町村", "市町村") if tokyo else ("市町村", "市区町村")
     assert re.search(rf"\d+{peers}中\d+位", text)
     assert not re.search(rf"\d+{other}中\d+位", text)
+    # Of these prefectures, only 東京都 has no 政令指定都市.
+    flat = "".join(text.split())
+    assert ("政令指定都市は市全体" in flat) == (not tokyo)
     prefecture = PREFECTURES[code[:2]]
     chapter = (project / "chapters" / "01-population.qmd").read_text("utf-8")
     assert f"## {prefecture}内の{peers}との比較" in chapter

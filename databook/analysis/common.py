@@ -20,6 +20,8 @@ class Area:
     code: str
     name: str
     prefecture: str
+    designated_cities: bool = True
+    """True when a 政令指定都市 of the prefecture is ranked as one whole city."""
 
     @property
     def prefecture_code(self) -> str:
@@ -29,6 +31,16 @@ class Area:
     def peers(self) -> str:
         """Return the word for the municipalities that the area is ranked among."""
         return peer_word(self.code)
+
+    def rank_note(self, count: int | None = None) -> str:
+        """Return the method note on how ranks among the peers are counted."""
+        number = "" if count is None else str(count)
+        whole = "（政令指定都市は市全体）" if self.designated_cities else ""
+        return (
+            f"順位は{self.prefecture}の{number}{self.peers}{whole}の中で、"
+            "値の大きい順に数えたものです。同じ値は同じ順位とし、"
+            f"値のない{self.peers}は数えていません。"
+        )
 
 
 # The item number that starts a label of a statistical table (1. or (1)) and

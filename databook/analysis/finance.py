@@ -158,11 +158,7 @@ def analyse_finance(inputs: Inputs, area: Area) -> Finding:
         note = _uncounted_note(in_prefecture, dataset, area)
         if note:
             finding.method_notes.append(note)
-    finding.method_notes.append(
-        f"順位は{area.prefecture}の{area.peers}（政令指定都市は市全体）の中で、"
-        "値の大きい順に数えたものです。同じ値は同じ順位とし、"
-        "値のない市町村は数えていません。"
-    )
+    finding.method_notes.append(area.rank_note())
     changes = used_changes(raw, area.prefecture_code)
     if changes:
         finding.method_notes.append(code_change_note(changes))

@@ -177,10 +177,7 @@ def _not_computed(period, unit, sources) -> KeyFigure:
 
 
 def _rank_note(area: Area, count: int) -> str:
-    return (
-        f"順位は{area.prefecture}の{count}市町村（政令指定都市は市全体）の中で、"
-        "値の大きい順に数えたものです。同じ値は同じ順位とし、値のない市町村は数えていません。"
-    )
+    return area.rank_note(count)
 
 
 def _age_table(own: pd.DataFrame, sources) -> Table:

@@ -39,6 +39,8 @@ class Book:
     """Year style of the running text: both, western or japanese."""
     estimated: bool = False
     """True when a figure of the book is an estimate, described in a method note."""
+    designated_cities: bool = True
+    """True when the prefecture has a 政令指定都市, ranked as one whole city."""
 
     @property
     def peers(self) -> str:
