@@ -260,6 +260,9 @@ def _compare_published_table(name, header, body, rows) -> int:
 def _matches(row: dict, x: str, series: str) -> bool:
     period = row["期間"]
     labels = (row["地域"], f"{period}年", f"{period[2:]}年度", _date_label(period))
+    # A chart of 1 January counts (住基) shows the year alone on its axis.
+    if period.endswith("-01-01"):
+        labels += (f"{period[:4]}年",)
     # Charts by industry have the industry as x; the CSV names it in 指標.
     named = x in labels or f"（{x}）" in row["指標"]
     return row["値"] != "" and named and row["系列"] == series
