@@ -269,7 +269,9 @@ def _map_columns(
         if indicator is None and label in GROUPS:
             indicator = COLUMNS.get((label, label))
         if indicator is None:
-            shown = "・".join(part for part in (group, label) if part) or "（空欄）"
+            # A heading merged over two rows repeats its text in both.
+            parts = dict.fromkeys(part for part in (group, label) if part)
+            shown = "・".join(parts) or "（空欄）"
             skipped.append(f"{column_letter(column + 1)}列（{shown}: 使わない列）")
             continue
         if indicator in columns.values():
