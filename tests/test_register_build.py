@@ -146,6 +146,7 @@ def test_check_reports_every_input(tmp_path):
     out = result.stdout
     assert "juki_soumu_muni_20210101.csv" in out
     assert "F列（人口: 使わない列）" in out
+    assert "U列（増減率: 使わない列）" in out
     assert "SSDSE-A-2026.csv" in out
     assert "data/raw/register/idou.csv" in out
     # EVENTS has 25 rows, one of them the unaggregated 住所設定.
