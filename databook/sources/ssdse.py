@@ -396,7 +396,7 @@ def _warn_dropped_items(
 ) -> None:
     """Warn of wanted items that an edition has and the next edition lacks.
 
-    Nothing is said when no items were named: every item is read then.
+    Without named items every item is read, and no warning is logged.
 
     Editions drop items now and then (SSDSE-A-2022 has no J2503 of
     SSDSE-A-2021), and a column deleted by hand looks the same, so the build

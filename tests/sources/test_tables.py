@@ -99,7 +99,7 @@ def test_fishery_repeat_rejected_without_setting(master):
 
 
 def test_fishery_name_column_points_to_settings(master):
-    # Column C holds the names, and C16 (羅臼町) is the first cell of it that
+    # Column C contains the names, and C16 (羅臼町) is the first cell of it that
     # the reader takes as a value.
     settings = table(**{**FISHERY_SETTINGS, "columns": {"C": "漁業経営体数"}})
     with pytest.raises(InputError) as caught:
