@@ -128,7 +128,7 @@ class EnvironmentProblem(DatabookError):
 def folder_problem(error: OSError, *, action: str) -> EnvironmentProblem:
     """Return an EnvironmentProblem for a file or folder a build cannot write.
 
-    `action` says what failed, e.g. 書き込めません. The reason is in Japanese
+    `action` names what failed, e.g. 書き込めません. The reason is in Japanese
     for a full disk and a missing permission, the system's words otherwise.
     """
     # A failed copy names its source first and the file it wrote second.

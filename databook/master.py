@@ -1,7 +1,7 @@
 """The municipality master list that databook.yml declares, read once per content.
 
 Several loaders look names up in it (tables, RESAS, census series, register
-records); each asks here instead of reading the file again.
+records); each calls `configured_master` instead of reading the file again.
 """
 
 from __future__ import annotations

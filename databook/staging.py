@@ -2,7 +2,7 @@
 
 A build writes build/ and data/processed/ into a staging folder inside the
 project. Only when everything is written are the two folders swapped in by
-renames, and the state file that tells the next build what this one read is
+renames, and the state file that records for the next build what this one read is
 written last. So a failed build leaves the previous outputs as they were, and
 a build killed between the two renames leaves no state: the next build makes
 the book again instead of reporting that nothing changed. Ctrl+C during the

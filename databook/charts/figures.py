@@ -43,7 +43,7 @@ def build_figure(
 ) -> go.Figure:
     """Draw a chart specification as a plotly figure.
 
-    A printed ranking longer than the page holds is cut to its top and bottom
+    A printed ranking too long for the page is cut to its top and bottom
     rows and the highlighted area's neighbours (see `print_cut_note`).
     """
     if for_print and spec.kind == "ranking_bar":
@@ -105,7 +105,7 @@ def _bars_height(spec: ChartSpec) -> int:
 
 
 def max_print_rows(paper: str) -> int:
-    """Return how many bar rows a printed chart holds at `RANKING_ROW_HEIGHT`."""
+    """Return how many bar rows fit in a printed chart at `RANKING_ROW_HEIGHT`."""
     tallest = PRINT_CHART_MAX_MM[paper] * CSS_PIXELS_PER_MM
     return int((tallest - 90) // RANKING_ROW_HEIGHT)
 

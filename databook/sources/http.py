@@ -49,7 +49,7 @@ _registered_secrets: set[str] = set()
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
     """Replace every registered or given secret, and any appId value, with ***.
 
-    A secret is also found percent-encoded, as it stands in a redirect URL.
+    A secret is also found percent-encoded, as it appears in a redirect URL.
     """
     for secret in _spellings({*_registered_secrets, *secrets}):
         text = text.replace(secret, REDACTED)

@@ -57,10 +57,11 @@ class PlaceLabels:
     def municipality(self, text: str) -> str | None:
         """Return the label of a 転入元・転出先 value, or None if it resolves to none.
 
-        Labels: 国外; a municipality as the master list spells it, with its
-        prefecture when that is not the book's own (東京都新宿区, 小田原市);
-        or a prefecture alone. A name that several prefectures have (府中市)
-        resolves only when one of them is the book's own prefecture.
+        A label is 国外, a prefecture alone, or a municipality as the master
+        list spells it. A municipality outside the book's own prefecture gets
+        its prefecture too (東京都新宿区, but 小田原市). A name that several
+        prefectures have (府中市) resolves only when one of them is the book's
+        own prefecture.
         """
         if text not in self._municipalities:
             self._municipalities[text] = self._resolve_municipality(text)
@@ -127,7 +128,7 @@ class PlaceLabels:
         if not label or DATE_TEXT.search(label) or re.search(r"[A-Za-z@]", label):
             return None
         # A number at the end (岩244) is a lot number or a count added to a
-        # name; a 町丁 ends in a word or in 丁目.
+        # name, because a 町丁 ends in a word or in 丁目.
         if label[-1].isdecimal() or not re.search(rf"[^{NUMERAL}\W]", label):
             return None
         return label

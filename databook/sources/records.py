@@ -169,7 +169,7 @@ EVENTS: tuple[tuple[str, str], ...] = (
     ("記載", "other_entries"),
 )
 # Events that change no count. They are matched before `EVENTS`, because
-# 通称記載 and 記載事項変更 contain 記載 but enter nobody into the register.
+# 通称記載 and 記載事項変更 contain 記載 but add no one to the register.
 NOT_COUNTED = (
     "住所設定",
     "世帯変更",
@@ -408,7 +408,7 @@ class _RowReader:
         )
 
     def _date_of(self, cell) -> date | None:
-        """Return a cell's date, or None when it holds no full year, month and day."""
+        """Return a cell's date, or None when it lacks a full year, month and day."""
         try:
             period = parse_period(
                 cell.value,

@@ -400,7 +400,7 @@ def _warn_dropped_items(
 
     Editions drop items now and then (SSDSE-A-2022 has no J2503 of
     SSDSE-A-2021), and a column deleted by hand looks the same, so the build
-    goes on with the older editions' values and says so.
+    goes on with the older editions' values and logs a warning.
     """
     if wanted is None:
         return

@@ -131,7 +131,7 @@ def test_ward_name_alone():
 @pytest.mark.parametrize(
     ("text", "prefecture", "codes", "rest"),
     [
-        # The longest name wins: 横浜市 中区 (14104) over 横浜市 (14100).
+        # The longer name is chosen: 横浜市 中区 (14104) over 横浜市 (14100).
         ("横浜市中区山下町1", None, ["14104"], "山下町1"),
         ("横浜市", None, ["14100"], ""),
         # 東村山市 (13213) over 東村 (47303) of 沖縄県.

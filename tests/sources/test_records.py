@@ -378,8 +378,8 @@ def test_unknown_events_not_echoed(tmp_path):
     dataset, report = load(path)
     text = "\n".join(report.skipped)
     assert NAME not in text
-    # Rows 5 (a name), 6 and 7 (not counted: 通称記載 contains 記載 but enters
-    # nobody) and 8 (blank), after the header in row 1.
+    # Rows 5 (a name), 6 and 7 (not counted: 通称記載 contains 記載 but adds
+    # no one) and 8 (blank), after the header in row 1.
     assert "集計する異動事由に当たらない 1 件（B列の 5行目。値は表示しません）" in text
     assert "異動事由「世帯分離」の 1 件（集計しない事由）" in text
     assert "異動事由「通称記載」の 1 件（集計しない事由）" in text
@@ -600,7 +600,7 @@ def names_and_dates(count: int) -> list[list[str]]:
 @pytest.mark.parametrize(
     ("field", "header"),
     [
-        # 項目1 holds names, 項目2 birth dates.
+        # 項目1 contains names, 項目2 birth dates.
         ("other_municipality", "項目1"),
         ("other_municipality", "項目2"),
         ("district", "項目2"),
