@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 
 from databook.config import Config, MunicipalitiesDataset
-from databook.formatting import format_period_short
+from databook.formatting import format_date_short, format_period_short
 from databook.inputs import LOADERS
 from databook.model import Dataset
 from databook.sources.codes import load_master
@@ -23,7 +23,7 @@ from databook.sources.register_inputs import (
 )
 from databook.sources.report import ReadReport
 
-DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 REPORTERS: dict[str, Callable[..., tuple[Dataset, list[ReadReport]]]] = {
     "juki": load_juki_dataset,
@@ -100,8 +100,6 @@ def _range(periods: list[str]) -> str:
 
 def _period_label(period: str) -> str:
     """Format a tidy period as staff read it: 2016年1月1日, 2022年度, 2020年."""
-    date = DATE.fullmatch(period)
-    if date:
-        year, month, day = (int(part) for part in date.groups())
-        return f"{year}年{month}月{day}日"
+    if DATE.fullmatch(period):
+        return format_date_short(period)
     return format_period_short(period)

@@ -171,6 +171,12 @@ def format_period_short(period: str) -> str:
     return f"{period[:4]}年"
 
 
+def format_date_short(period: str) -> str:
+    """Format a tidy date period (2016-01-01) for titles and tables: 2016年1月1日."""
+    year, month, day = (int(part) for part in period.split("-"))
+    return f"{year}年{month}月{day}日"
+
+
 def format_month(period: str) -> str:
     """Format the month of a tidy month period (2019-08) without its year: 8月."""
     return f"{int(period[5:7])}月"

@@ -18,7 +18,7 @@ import re
 import pandas as pd
 
 from databook.analysis.common import Area, chart_row, credits
-from databook.formatting import format_period, format_quantity
+from databook.formatting import format_date_short, format_period, format_quantity
 from databook.inputs import Inputs
 from databook.model import (
     ChartSpec,
@@ -136,11 +136,6 @@ def _date_text(period: str) -> str:
     return f"{format_period(period)}{month}月{day}日"
 
 
-def _short_date(period: str) -> str:
-    """Write a `2023-03-31` period for titles: 2023年3月31日."""
-    return f"{int(period[:4])}年{int(period[5:7])}月{int(period[8:10])}日"
-
-
 def _add_figures(finding, classes, ages, shares, has_sexes, period, sources) -> None:
     figures = finding.figures
 
@@ -184,7 +179,7 @@ def _pyramid_chart(ages, has_sexes, area, period, figures, sources) -> ChartSpec
         for column in columns
         for label in ages.index
     ]
-    date = _short_date(period)
+    date = format_date_short(period)
     largest = figures["largest_class"].text
     first, last = ages.index[0], ages.index[-1]
     if has_sexes:
@@ -243,7 +238,7 @@ def _pyramid_table(classes, shares, has_sexes, period, sources) -> Table:
     ]
     return Table(
         id="age_pyramid",
-        title=f"5歳階級別人口（{_short_date(period)}現在）",
+        title=f"5歳階級別人口（{format_date_short(period)}現在）",
         frame=frame,
         columns=tuple(columns),
         sources=sources,

@@ -18,7 +18,12 @@ import pandas as pd
 
 from databook.analysis.common import Area, chart_row, credits, indicator_rows
 from databook.analysis.population import BIRTHS, DEATHS, MOVES_IN, MOVES_OUT
-from databook.formatting import format_change, format_period, format_quantity
+from databook.formatting import (
+    format_change,
+    format_date_short,
+    format_period,
+    format_quantity,
+)
 from databook.inputs import Inputs
 from databook.model import ChartSpec, Column, Dataset, Finding, KeyFigure, Status, Table
 from databook.sources.record_labels import OTHER
@@ -172,7 +177,7 @@ def _add_figures(finding, juki, table, area, sources) -> None:
     if not population.empty:
         date = population.index[-1]
         figures["population_date"] = KeyFigure(
-            date, _date_text(date), date, "", sources
+            date, format_date_short(date), date, "", sources
         )
         figures["population"] = KeyFigure(
             float(population["value"].iloc[-1]),
@@ -181,12 +186,6 @@ def _add_figures(finding, juki, table, area, sources) -> None:
             "人",
             sources,
         )
-
-
-def _date_text(period: str) -> str:
-    """Write a `2016-01-01` period as 2016年1月1日."""
-    year, month, day = (int(part) for part in period.split("-"))
-    return f"{year}年{month}月{day}日"
 
 
 def _status(value) -> str:
@@ -308,8 +307,8 @@ def _population_chart(juki: Dataset, area: Area, sources) -> ChartSpec:
         sources=sources,
         alt=(
             f"{area.name}の1月1日現在の住民基本台帳人口の折れ線グラフ。"
-            f"{_date_text(first['period'])}は{first['value']:,.0f}人、"
-            f"{_date_text(last['period'])}は{last['value']:,.0f}人。"
+            f"{format_date_short(first['period'])}は{first['value']:,.0f}人、"
+            f"{format_date_short(last['period'])}は{last['value']:,.0f}人。"
         ),
     )
 
